@@ -66,4 +66,6 @@ func (s *ContractService) Pay(ctx context.Context, sess *Session, id int64, in P
 }
 
 // Delete removes a draft contract without event.
-func (s *ContractService) Delete(ctx context.Context, sess *Session, id int64) error { return errPending }
+func (s *ContractService) Delete(ctx context.Context, sess *Session, id int64) error {
+	return errPending
+}
