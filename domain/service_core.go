@@ -2,8 +2,15 @@ package domain
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,7 +27,8 @@ type Config struct {
 	// and contract signatures, for Sentry breadcrumbs; may be nil.
 	Notify func(action string, entityID int64)
 	// StateTTL is how long a user's role/active state may be cached between
-	// calls: 0 = one second, negative = not cached.
+	// calls of one process: 0 = one second, negative = not cached. Changes
+	// made through these services drop the cached entry at once.
 	StateTTL time.Duration
 }
 
@@ -37,14 +45,58 @@ type Services struct {
 	Dashboard *DashboardService
 }
 
+// RefreshLifetime is the absolute lifetime of a refresh-token family,
+// counted from the login that started it.
+const RefreshLifetime = 7 * 24 * time.Hour
+
 // core is the state every service shares: collaborators and caches.
 type core struct {
-	cfg Config
+	store  Store
+	tokens TokenIssuer
+	hasher PasswordHasher
+	clock  func() time.Time
+	log    *slog.Logger
+	notify func(action string, entityID int64)
+	ttl    time.Duration
+
+	// Permission codes per role, valid for permVersion only: every call
+	// re-reads the version, so a grant or revoke made by any process is
+	// seen at the next action.
+	permMu      sync.Mutex
+	permVersion int64
+	permCodes   map[Role][]string
+
+	stateMu sync.Mutex
+	states  map[int64]stateEntry
+}
+
+type stateEntry struct {
+	st ActorState
+	at time.Time // monotonic, for the TTL
 }
 
 // New wires the services.
 func New(cfg Config) *Services {
-	c := &core{cfg: cfg}
+	c := &core{
+		store:     cfg.Store,
+		tokens:    cfg.Tokens,
+		hasher:    cfg.Hasher,
+		clock:     cfg.Now,
+		log:       cfg.Log,
+		notify:    cfg.Notify,
+		ttl:       cfg.StateTTL,
+		permCodes: map[Role][]string{},
+		states:    map[int64]stateEntry{},
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.ttl == 0 {
+		c.ttl = time.Second
+	}
 	return &Services{
 		Sessions:  &SessionService{c: c},
 		Users:     &UserService{c: c},
@@ -58,7 +110,9 @@ func New(cfg Config) *Services {
 	}
 }
 
-// Session is what a logged-in UI holds. Safe for concurrent use.
+// Session is what a logged-in UI holds. Safe for concurrent use: a
+// transparent refresh happens once even when several calls find the access
+// token expired at the same time.
 type Session struct {
 	mu       sync.Mutex
 	access   string
@@ -82,15 +136,431 @@ func (s *Session) SetOnRotate(fn func(access, refresh string)) {
 	s.onRotate = fn
 }
 
-// UserID is the logged-in user's id.
+// UserID is the logged-in user's id (0 before the first check of a resumed
+// session).
 func (s *Session) UserID() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.userID
 }
 
-var errPending = errors.New("domain: service not wired yet")
+// authError is an ErrUnauthenticated with its own sentence.
+type authError struct{ msg string }
 
+func (e *authError) Error() string        { return e.msg }
+func (e *authError) Is(target error) bool { return target == ErrUnauthenticated }
+
+// ErrWrongCredentials is the one answer to a failed login, whatever failed
+// (unknown email, wrong password, deactivated account), so a login attempt
+// reveals nothing. errors.Is(err, ErrUnauthenticated) is true.
+var ErrWrongCredentials error = &authError{"wrong email or password"}
+
+// ErrSessionEnded answers a call whose session is no longer valid (logged
+// out, expired, revoked, role changed or deactivated).
+// errors.Is(err, ErrUnauthenticated) is true.
+var ErrSessionEnded error = &authError{"your session has ended: log in again"}
+
+func (c *core) now() time.Time { return c.clock().UTC() }
+
+// actor resolves who is acting: verifies the access token (refreshing it
+// when expired), re-reads the user's state and the permissions of their
+// role.
 func (c *core) actor(ctx context.Context, s *Session) (Actor, error) {
-	return Actor{}, errPending
+	if s == nil {
+		return Actor{}, ErrSessionEnded
+	}
+	s.mu.Lock()
+	claims, rotated, err := c.verifyLocked(ctx, s, false)
+	access, refresh, onRotate := s.access, s.refresh, s.onRotate
+	s.mu.Unlock()
+	if err != nil {
+		return Actor{}, err
+	}
+	if rotated && onRotate != nil {
+		onRotate(access, refresh)
+	}
+	return c.actorFor(ctx, claims)
+}
+
+// verifyLocked checks s's access token; when it has expired (or, with
+// anyErr, is unusable for any reason) it rotates the refresh token and
+// issues a new access token. s.mu must be held.
+func (c *core) verifyLocked(ctx context.Context, s *Session, anyErr bool) (AccessClaims, bool, error) {
+	now := c.now()
+	claims, err := c.tokens.VerifyAccess(s.access, now)
+	if err == nil {
+		if s.userID == 0 {
+			s.userID = claims.UserID
+		}
+		if claims.UserID != s.userID {
+			return AccessClaims{}, false, ErrSessionEnded
+		}
+		return claims, false, nil
+	}
+	if !errors.Is(err, ErrTokenExpired) && !anyErr {
+		return AccessClaims{}, false, ErrSessionEnded
+	}
+	claims, err = c.refreshLocked(ctx, s, now)
+	if err != nil {
+		return AccessClaims{}, false, err
+	}
+	return claims, true, nil
+}
+
+// refreshLocked rotates s's refresh token. A token presented after it was
+// rotated or revoked is a replay: the whole family is revoked.
+func (c *core) refreshLocked(ctx context.Context, s *Session, now time.Time) (AccessClaims, error) {
+	if s.refresh == "" {
+		return AccessClaims{}, ErrSessionEnded
+	}
+	hash := c.tokens.HashRefresh(s.refresh)
+	old, err := c.store.Tokens().Get(ctx, hash)
+	if err != nil {
+		return AccessClaims{}, c.authStoreErr("refresh session", err)
+	}
+	if old.RotatedAt != nil || old.RevokedAt != nil {
+		c.revokeReplay(ctx, old, now)
+		return AccessClaims{}, ErrSessionEnded
+	}
+	if !now.Before(old.ExpiresAt) || (s.userID != 0 && old.UserID != s.userID) {
+		return AccessClaims{}, ErrSessionEnded
+	}
+	st, err := c.store.Users().State(ctx, old.UserID)
+	if err != nil {
+		return AccessClaims{}, c.authStoreErr("refresh session", err)
+	}
+	if !st.Active {
+		return AccessClaims{}, ErrSessionEnded
+	}
+	token, newHash, err := c.tokens.NewRefresh()
+	if err != nil {
+		return AccessClaims{}, fmt.Errorf("refresh session: %w", err)
+	}
+	next := RefreshToken{Hash: newHash, FamilyID: old.FamilyID, UserID: old.UserID, IssuedAt: now, ExpiresAt: old.ExpiresAt}
+	if err := c.store.Tokens().Rotate(ctx, hash, next, now); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// Someone rotated it first: a concurrent use of the same token
+			// from elsewhere, which is what reuse detection is for.
+			if cur, gerr := c.store.Tokens().Get(ctx, hash); gerr == nil && (cur.RotatedAt != nil || cur.RevokedAt != nil) {
+				c.revokeReplay(ctx, cur, now)
+			}
+			return AccessClaims{}, ErrSessionEnded
+		}
+		return AccessClaims{}, c.authStoreErr("refresh session", err)
+	}
+	access, err := c.tokens.IssueAccess(old.UserID, st.Role, now)
+	if err != nil {
+		return AccessClaims{}, fmt.Errorf("refresh session: %w", err)
+	}
+	s.access, s.refresh, s.userID = access, token, old.UserID
+	c.forget(old.UserID)
+	return AccessClaims{UserID: old.UserID, Role: st.Role, IssuedAt: now, Expires: now.Add(15 * time.Minute)}, nil
+}
+
+func (c *core) revokeReplay(ctx context.Context, t RefreshToken, now time.Time) {
+	if err := c.store.Tokens().RevokeFamily(ctx, t.FamilyID, now); err != nil {
+		c.log.Error("revoke replayed refresh family", "user", t.UserID, "err", err)
+		return
+	}
+	c.log.Warn("refresh token reused: family revoked", "user", t.UserID)
+	err := c.store.Tx(ctx, func(tx Store) error {
+		uid := t.UserID
+		return tx.Audit().Add(ctx, &AuditEntry{At: now, ActorID: &uid, Action: "session.reuse_detected", Entity: "user", EntityID: t.UserID})
+	})
+	if err != nil {
+		c.log.Error("audit refresh reuse", "err", err)
+	}
+}
+
+// authStoreErr turns a repository error met while checking a session into
+// ErrSessionEnded, except when the database is unreachable.
+func (c *core) authStoreErr(op string, err error) error {
+	if errors.Is(err, ErrUnavailable) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return ErrSessionEnded
+	}
+	c.log.Error(op, "err", err)
+	return ErrSessionEnded
+}
+
+// actorFor checks the verified claims against the user's current state and
+// loads the permissions of their role.
+func (c *core) actorFor(ctx context.Context, claims AccessClaims) (Actor, error) {
+	st, err := c.state(ctx, claims.UserID)
+	if err != nil {
+		return Actor{}, c.authStoreErr("check session", err)
+	}
+	// JWT iat has one-second precision: a token issued in the same second
+	// as the invalidation (the new session after a password change) passes.
+	if !st.Active || st.Role != claims.Role || claims.IssuedAt.Before(st.ValidAfter.Truncate(time.Second)) {
+		return Actor{}, ErrSessionEnded
+	}
+	codes, err := c.codes(ctx, st.Role)
+	if err != nil {
+		return Actor{}, err
+	}
+	return NewActor(st.ID, st.Name, st.Email, st.Role, codes), nil
+}
+
+// state reads a user's role, active flag and ValidAfter, cached for ttl.
+func (c *core) state(ctx context.Context, id int64) (ActorState, error) {
+	if c.ttl > 0 {
+		c.stateMu.Lock()
+		e, ok := c.states[id]
+		c.stateMu.Unlock()
+		if ok && time.Since(e.at) < c.ttl {
+			return e.st, nil
+		}
+	}
+	st, err := c.store.Users().State(ctx, id)
+	if err != nil {
+		return ActorState{}, err
+	}
+	if c.ttl > 0 {
+		c.stateMu.Lock()
+		c.states[id] = stateEntry{st: st, at: time.Now()}
+		c.stateMu.Unlock()
+	}
+	return st, nil
+}
+
+// forget drops a user's cached state after a change made here.
+func (c *core) forget(id int64) {
+	c.stateMu.Lock()
+	delete(c.states, id)
+	c.stateMu.Unlock()
+}
+
+// codes returns the permission codes of role as stored now: the version is
+// read on every call, the codes only when it moved.
+func (c *core) codes(ctx context.Context, r Role) ([]string, error) {
+	v, err := c.store.Perms().Version(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load permissions: %w", err)
+	}
+	c.permMu.Lock()
+	if v == c.permVersion {
+		if codes, ok := c.permCodes[r]; ok {
+			c.permMu.Unlock()
+			return codes, nil
+		}
+	}
+	c.permMu.Unlock()
+	codes, err := c.store.Perms().ForRole(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("load permissions: %w", err)
+	}
+	c.permMu.Lock()
+	if v != c.permVersion {
+		c.permVersion = v
+		c.permCodes = map[Role][]string{}
+	}
+	c.permCodes[r] = codes
+	c.permMu.Unlock()
+	return codes, nil
+}
+
+// audit appends an entry through tx (the change's own transaction).
+func (c *core) audit(ctx context.Context, tx Store, a *Actor, action, entity string, id int64, changes []Change) error {
+	e := AuditEntry{At: c.now(), Action: action, Entity: entity, EntityID: id, Changes: changes}
+	if a != nil {
+		aid := a.ID
+		e.ActorID = &aid
+		e.ActorName = a.Name
+	}
+	if err := tx.Audit().Add(ctx, &e); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// deny audits a refused action as <entity>.<action>.denied in its own
+// transaction and returns err. Errors other than ErrForbidden pass through.
+func (c *core) deny(ctx context.Context, a Actor, entity string, id int64, err error) error {
+	var d *DeniedError
+	if !errors.As(err, &d) {
+		return err
+	}
+	if kind, _, _ := strings.Cut(d.Action, "."); kind != entity {
+		// Refused on the way (a company created in passing).
+		entity, id = kind, 0
+	}
+	aerr := c.store.Tx(ctx, func(tx Store) error {
+		return c.audit(ctx, tx, &a, d.Action+".denied", entity, id, nil)
+	})
+	if aerr != nil {
+		c.log.Error("audit denied action", "action", d.Action, "err", aerr)
+	}
+	c.log.Info("denied", "action", d.Action, "actor", a.ID, "entity", entity, "id", id)
+	return err
+}
+
+// hidden audits a refused read and answers ErrNotFound, so a record the
+// actor may not read looks like one that does not exist.
+func (c *core) hidden(ctx context.Context, a Actor, entity string, id int64, err error) error {
+	_ = c.deny(ctx, a, entity, id, err)
+	return fmt.Errorf("%s %d: %w", entity, id, ErrNotFound)
+}
+
+func (c *core) emit(action string, id int64) {
+	if c.notify != nil {
+		c.notify(action, id)
+	}
+}
+
+// query checks a list query against the resource's allow-lists and fills
+// what the service owns.
+func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
+	if !slices.Contains(ListFilters[resource], q.Filter) {
+		return q, Invalid("filter", "choose one of the offered filters")
+	}
+	if q.Sort == "" {
+		q.Sort = ListSorts[resource][0]
+	}
+	if !slices.Contains(ListSorts[resource], q.Sort) {
+		return q, Invalid("sort", "choose one of the offered sort orders")
+	}
+	switch {
+	case q.Limit <= 0:
+		q.Limit = 50
+	case q.Limit > 500:
+		q.Limit = 500
+	}
+	s, err := CleanText(q.Search, false)
+	if err != nil {
+		return q, Invalid("search", err.Error())
+	}
+	q.Search = s
+	q.ActorID = a.ID
+	q.Now = c.now()
+	if resource == "event" && q.Filter == FilterMine {
+		// "mine" depends on the department: support contact for support,
+		// the client's sales contact for everyone else.
+		q.Role = a.Role
+	}
+	return q, nil
+}
+
+// form collects per-field validation messages.
+type form struct{ v ValidationError }
+
+func (f *form) add(field, msg string) { f.v.Add(field, msg) }
+
+func (f *form) err() error { return f.v.Err() }
+
+// text cleans a single-line field; label names it in the "enter …" message
+// of a required field.
+func (f *form) text(field, s string, required bool, label string, maxLen int) string {
+	return f.clean(field, s, required, label, maxLen, false)
+}
+
+// note cleans a multi-line field.
+func (f *form) note(field, s string, maxLen int) string {
+	return f.clean(field, s, false, "", maxLen, true)
+}
+
+func (f *form) clean(field, s string, required bool, label string, maxLen int, multi bool) string {
+	out, err := CleanText(s, multi)
+	switch {
+	case err != nil:
+		f.add(field, err.Error())
+	case out == "" && required:
+		f.add(field, "enter "+label)
+	case len([]rune(out)) > maxLen:
+		f.add(field, "use at most "+strconv.Itoa(maxLen)+" characters")
+	}
+	return out
+}
+
+func (f *form) email(field, s string) string {
+	out, err := NormalizeEmail(s)
+	if err != nil {
+		f.add(field, err.Error())
+	}
+	return out
+}
+
+// phone checks an optional phone number.
+func (f *form) phone(field, s string) string {
+	if t, err := CleanText(s, false); err != nil {
+		f.add(field, err.Error())
+		return ""
+	} else if t == "" {
+		return ""
+	}
+	out, err := NormalizePhone(s)
+	if err != nil {
+		f.add(field, err.Error())
+	}
+	return out
+}
+
+// money checks an amount in cents.
+func (f *form) money(field string, cents int64) {
+	switch {
+	case cents < 0:
+		f.add(field, "enter an amount of zero or more")
+	case cents > MaxCents:
+		f.add(field, "enter an amount of at most "+FormatMoney(MaxCents))
+	}
+}
+
+// changes lists the fields whose text differs.
+type changes []Change
+
+func (ch *changes) add(field, old, new string) {
+	if old != new {
+		*ch = append(*ch, Change{Field: field, Old: old, New: new})
+	}
+}
+
+func idText(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func sameID(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// randomID returns 128 random bits in hex (refresh-token family ids).
+func randomID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// conflict builds the "changed by NAME at TIME" error.
+func conflict(by string, at time.Time) error { return &ConflictError{By: by, At: at} }
+
+// wrap prefixes a repository error with the operation.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		v *ValidationError
+		c *ConflictError
+		d *DeniedError
+	)
+	if errors.As(err, &v) || errors.As(err, &c) || errors.As(err, &d) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }

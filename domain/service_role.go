@@ -1,6 +1,10 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"errors"
+	"slices"
+)
 
 // RoleService shows and edits the permission matrix.
 type RoleService struct{ c *core }
@@ -13,15 +17,91 @@ type RoleMatrix struct {
 
 // Matrix returns the permission matrix.
 func (s *RoleService) Matrix(ctx context.Context, sess *Session) (RoleMatrix, error) {
-	return RoleMatrix{}, errPending
+	a, err := s.c.actor(ctx, sess)
+	if err != nil {
+		return RoleMatrix{}, err
+	}
+	if err := CanReadRoles(a); err != nil {
+		return RoleMatrix{}, s.c.deny(ctx, a, "role", 0, err)
+	}
+	all, err := s.c.store.Perms().All(ctx)
+	if err != nil {
+		return RoleMatrix{}, wrap("read permissions", err)
+	}
+	m := RoleMatrix{Permissions: all, Granted: map[Role]map[string]bool{}}
+	for _, r := range Roles {
+		codes, err := s.c.store.Perms().ForRole(ctx, r)
+		if err != nil {
+			return RoleMatrix{}, wrap("read permissions", err)
+		}
+		m.Granted[r] = map[string]bool{}
+		for _, code := range codes {
+			m.Granted[r][code] = true
+		}
+	}
+	return m, nil
 }
 
-// Grant gives a role a permission.
+// knownCode reports whether code is in the catalog.
+func knownCode(code string) bool {
+	return slices.ContainsFunc(PermissionCatalog, func(p Permission) bool { return p.Code == code })
+}
+
+// Grant gives a role a permission. It takes effect at the next action of
+// every open session, in every process.
 func (s *RoleService) Grant(ctx context.Context, sess *Session, role Role, code string) error {
-	return errPending
+	return s.change(ctx, sess, role, code, true)
 }
 
-// Revoke takes a permission from a role.
+// Revoke takes a permission from a role; role:grant:any always stays with
+// management so the matrix can always be repaired.
 func (s *RoleService) Revoke(ctx context.Context, sess *Session, role Role, code string) error {
-	return errPending
+	return s.change(ctx, sess, role, code, false)
+}
+
+func (s *RoleService) change(ctx context.Context, sess *Session, role Role, code string, grant bool) error {
+	c := s.c
+	a, err := c.actor(ctx, sess)
+	if err != nil {
+		return err
+	}
+	action := "role.grant"
+	if !grant {
+		action = "role.revoke"
+	}
+	if err := CanGrant(a); err != nil {
+		return c.deny(ctx, a, "role", 0, &DeniedError{Action: action})
+	}
+	f := &form{}
+	if !role.Valid() {
+		f.add("role", "choose a role: management, sales or support")
+	}
+	if !knownCode(code) {
+		f.add("permission", "choose a permission from the list")
+	}
+	if !grant && role == RoleManagement && code == "role:grant:any" {
+		f.add("permission", "management always keeps role:grant:any, so someone can always repair the permissions")
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	err = c.store.Tx(ctx, func(tx Store) error {
+		var ch []Change
+		if grant {
+			if err := tx.Perms().Grant(ctx, role, code); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					return Invalid("permission", "this permission does not exist in the database: run the migrations")
+				}
+				return err
+			}
+			ch = []Change{{Field: "role", Old: string(role), New: string(role)}, {Field: "permission", New: code}}
+		} else {
+			if err := tx.Perms().Revoke(ctx, role, code); err != nil {
+				return err
+			}
+			ch = []Change{{Field: "role", Old: string(role), New: string(role)}, {Field: "permission", Old: code}}
+		}
+		return c.audit(ctx, tx, &a, action, "role", 0, ch)
+	})
+	return wrap(action, err)
 }
