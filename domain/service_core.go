@@ -516,13 +516,6 @@ func (ch *changes) add(field, old, new string) {
 	}
 }
 
-func idText(p *int64) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.FormatInt(*p, 10)
-}
-
 func timeText(t time.Time) string {
 	if t.IsZero() {
 		return ""
