@@ -31,6 +31,8 @@ func throttleWait(failures int) time.Duration {
 	return min(time.Second<<n, throttleMax)
 }
 
+var errSetupDone = fmt.Errorf("setup is already done, log in instead: %w", ErrForbidden)
+
 // NeedsSetup reports whether no user exists yet.
 func (s *SessionService) NeedsSetup(ctx context.Context) (bool, error) {
 	n, err := s.c.store.Users().Count(ctx)
@@ -43,6 +45,11 @@ func (s *SessionService) NeedsSetup(ctx context.Context) (bool, error) {
 // Setup creates the first manager; refused once any user exists.
 func (s *SessionService) Setup(ctx context.Context, in UserInput, password string) (User, error) {
 	c := s.c
+	if needs, err := s.NeedsSetup(ctx); err != nil {
+		return User{}, err
+	} else if !needs {
+		return User{}, errSetupDone
+	}
 	in.Role = RoleManagement
 	u, f := validateUser(in)
 	if err := c.hasher.Check(password, u.Email); err != nil {
@@ -63,7 +70,7 @@ func (s *SessionService) Setup(ctx context.Context, in UserInput, password strin
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("setup is already done: log in instead: %w", ErrForbidden)
+			return errSetupDone
 		}
 		if err := tx.Users().Create(ctx, &u, nil); err != nil {
 			return userDupErr(err, u)

@@ -395,7 +395,7 @@ func (s *UserService) ResetPassword(ctx context.Context, sess *Session, id int64
 		return err
 	}
 	if err := CanUpdateUser(a); err != nil {
-		return c.deny(ctx, a, "user", id, err)
+		return c.deny(ctx, a, "user", id, &DeniedError{Action: "user.password_reset"})
 	}
 	u, err := c.store.Users().Get(ctx, id)
 	if err != nil {
