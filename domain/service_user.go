@@ -364,7 +364,7 @@ func (s *UserService) Delete(ctx context.Context, sess *Session, id int64) error
 			return err
 		}
 		if err := tx.Users().Delete(ctx, id); err != nil {
-			if errors.Is(err, ErrConflict) {
+			if errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) {
 				return Invalid("", u.FullName+" is still referenced by past records: deactivate them instead")
 			}
 			return err
