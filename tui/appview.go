@@ -1,0 +1,243 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// keyString lets key.Matches compare a key string computed once per press
+// (tea.KeyPressMsg.String allocates on every call).
+type keyString string
+
+func (k keyString) String() string { return string(k) }
+
+// handleKey applies the global keys, then forwards the key to the top screen.
+func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := keyString(msg.String())
+	if key.Matches(k, a.keys.Quit) {
+		return tea.Quit
+	}
+	if a.showHelp {
+		if key.Matches(k, a.keys.Help, a.keys.Back, a.keys.QuitQ) {
+			a.showHelp = false
+		}
+		return nil
+	}
+	top := a.top()
+	if c, ok := top.(keyCapturer); ok && c.CapturesKeys() {
+		return a.forward(msg)
+	}
+	if key.Matches(k, a.keys.Help) && top != nil {
+		a.showHelp = true
+		return nil
+	}
+	if len(a.stack) > 1 && key.Matches(k, a.keys.Back) {
+		return a.pop(nil)
+	}
+	if a.loggedIn() && len(a.stack) == 1 {
+		switch {
+		case key.Matches(k, a.keys.NextView):
+			return a.switchView((a.cur + 1) % len(a.views))
+		case key.Matches(k, a.keys.PrevView):
+			return a.switchView((a.cur + len(a.views) - 1) % len(a.views))
+		case key.Matches(k, a.keys.JumpView):
+			for i, v := range a.views {
+				if v.key == string(k) {
+					return a.switchView(i)
+				}
+			}
+			return nil
+		case key.Matches(k, a.keys.QuitQ):
+			return tea.Quit
+		case key.Matches(k, a.keys.Logout):
+			return a.endSession("logged out")
+		}
+	}
+	return a.forward(msg)
+}
+
+// chrome caches the tab bar, help bar and status line: they only change on
+// a view switch, a new message or a new key map, not on every keypress.
+type chrome struct {
+	dirty            bool
+	width            int
+	tabs, statusLine string
+	helpSig          string
+	helpLine         string
+	sig              []byte
+}
+
+// View renders the whole window.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.WindowTitle = "Epic Events CRM"
+	return v
+}
+
+func (a *App) render() string {
+	if a.width == 0 {
+		return ""
+	}
+	if a.width < minWidth || a.high < minHeight {
+		return lipgloss.Place(a.width, a.high, lipgloss.Center, lipgloss.Center,
+			"please enlarge the window to at least 60×15")
+	}
+	w, h := a.bodySize()
+	if a.chrome.dirty || a.chrome.width != a.width {
+		a.renderChrome()
+	}
+	top := a.top()
+	var body string
+	switch {
+	case top == nil:
+		body = fit(a.e.st.Dim.Render("connecting to the database…"), w, h)
+	case a.showHelp:
+		body = a.helpView(w, h)
+	case len(a.stack) > 1 && isModal(top):
+		body = overlay(a.stack[len(a.stack)-2].View(), top.View(), w, h)
+	default:
+		body = top.View()
+	}
+	helpLine := a.helpBar()
+	var b strings.Builder
+	b.Grow(len(a.chrome.tabs) + len(body) + len(helpLine) + len(a.chrome.statusLine) + 4)
+	b.WriteString(a.chrome.tabs)
+	b.WriteByte('\n')
+	b.WriteString(body)
+	b.WriteByte('\n')
+	b.WriteString(helpLine)
+	b.WriteByte('\n')
+	b.WriteString(a.chrome.statusLine)
+	return b.String()
+}
+
+func isModal(s Screen) bool {
+	m, ok := s.(modal)
+	return ok && m.Modal()
+}
+
+func (a *App) renderChrome() {
+	st := a.e.st
+	a.chrome.dirty = false
+	a.chrome.width = a.width
+	a.chrome.helpSig = "" // the key map may have changed with the screen
+
+	var tabs strings.Builder
+	tabs.WriteString(st.Title.Render("Epic Events"))
+	if a.loggedIn() {
+		for i, v := range a.views {
+			tabs.WriteString("  ")
+			label := v.key + " " + v.title
+			if i == a.cur {
+				tabs.WriteString(st.TabActive.Render(label))
+			} else {
+				tabs.WriteString(st.Tab.Render(label))
+			}
+		}
+	}
+	a.chrome.tabs = ansi.Truncate(tabs.String(), a.width, "…")
+
+	who := "not logged in"
+	if a.loggedIn() {
+		who = domain.StripControl(a.e.actor.Name) + " · " + string(a.e.actor.Role)
+	}
+	left := st.Status.Render(who + " · " + domain.StripControl(a.e.dbLabel))
+	line := left
+	if a.status != "" {
+		msg := a.status
+		if a.statusErr {
+			msg = st.Error.Render(msg)
+		} else {
+			msg = st.Success.Render(msg)
+		}
+		line = left + st.Status.Render(" │ ") + msg
+	}
+	a.chrome.statusLine = ansi.Truncate(line, a.width, "…")
+}
+
+// helpBar renders the short help of the top screen, recomputed only when
+// its bindings change.
+func (a *App) helpBar() string {
+	top := a.top()
+	if top == nil {
+		return ""
+	}
+	bindings := top.KeyMap().ShortHelp()
+	sig := a.chrome.sig[:0]
+	for _, b := range bindings {
+		sig = append(sig, b.Help().Key...)
+		sig = append(sig, 0)
+	}
+	if a.showHelp {
+		sig = append(sig, 1)
+	}
+	c, capturing := top.(keyCapturer)
+	capturing = capturing && c.CapturesKeys()
+	if capturing {
+		sig = append(sig, 2)
+	}
+	a.chrome.sig = sig
+	if string(sig) == a.chrome.helpSig && a.chrome.helpLine != "" {
+		return a.chrome.helpLine
+	}
+	a.chrome.helpSig = string(sig)
+	if a.showHelp {
+		a.chrome.helpLine = a.e.st.Desc.Render("esc or ? close the help")
+		return a.chrome.helpLine
+	}
+	if !capturing {
+		bindings = append(bindings[:len(bindings):len(bindings)], a.keys.Help)
+	}
+	a.help.SetWidth(a.width)
+	a.chrome.helpLine = a.help.ShortHelpView(bindings)
+	return a.chrome.helpLine
+}
+
+// helpView is the `?` overlay: every key of the active screen, then the
+// global ones.
+func (a *App) helpView(w, h int) string {
+	groups := a.top().KeyMap().FullHelp()
+	global := []key.Binding{a.keys.Help, a.keys.Back, a.keys.Quit}
+	if a.loggedIn() && len(a.stack) == 1 {
+		global = a.keys.mainBindings()
+	}
+	groups = append(groups[:len(groups):len(groups)], global)
+	hm := a.help
+	hm.ShowAll = true
+	content := a.e.st.Title.Render("Keys") + "\n\n" + hm.FullHelpView(groups)
+	return fit(content, w, h)
+}
+
+// fit pads or cuts s to exactly w×h cells (for screens that are not hot).
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// overlay draws box centred over base.
+func overlay(base, box string, w, h int) string {
+	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
+	x, y := max((w-bw)/2, 0), max((h-bh)/3, 0)
+	c := lipgloss.NewCanvas(w, h)
+	c.Compose(lipgloss.NewLayer(base))
+	c.Compose(lipgloss.NewLayer(box).X(x).Y(y).Z(1))
+	return c.Render()
+}

@@ -1,0 +1,180 @@
+package tui
+
+import (
+	"strconv"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// clientsScreen is the clients list.
+type clientsScreen struct {
+	e     *env
+	list  *listModel[domain.Client]
+	km    keyMap
+	kmFor int64
+}
+
+func clientRow(e *env, c domain.Client) []string {
+	return []string{
+		strconv.FormatInt(c.ID, 10), c.FullName, c.CompanyName, c.Email, c.Phone,
+		c.SalesContactName, e.fmtTime(c.UpdatedAt),
+	}
+}
+
+// clientFilters: "mine" only means something to sales.
+func clientFilters(r domain.Role) []string {
+	if r == domain.RoleSales {
+		return domain.ListFilters["client"]
+	}
+	return []string{domain.FilterAll}
+}
+
+func newClientsScreen(e *env) Screen {
+	s := &clientsScreen{e: e, kmFor: -1}
+	s.list = newListModel(e, listSpec[domain.Client]{
+		resource: "client",
+		title:    "Clients",
+		columns: []column{
+			{title: "#", min: 5, right: true, prio: 5},
+			{title: "Name", min: 14, grow: 3},
+			{title: "Company", min: 12, grow: 2, prio: 1},
+			{title: "Email", min: 16, grow: 3, prio: 2},
+			{title: "Phone", min: 14, prio: 4},
+			{title: "Sales contact", min: 13, grow: 1, prio: 3},
+			{title: "Last contact", min: 16, prio: 6},
+		},
+		row: clientRow,
+		id:  func(c domain.Client) int64 { return c.ID },
+		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.Client], error) {
+			ctx, cancel := callCtx()
+			defer cancel()
+			return svc.Clients.List(ctx, sess, q)
+		},
+		filters: clientFilters,
+	})
+	return s
+}
+
+// Init implements Screen.
+func (s *clientsScreen) Init() tea.Cmd { return s.list.Reload(0) }
+
+// SetSize implements Screen.
+func (s *clientsScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
+
+// CapturesKeys implements keyCapturer.
+func (s *clientsScreen) CapturesKeys() bool { return s.list.Capturing() }
+
+// View implements Screen.
+func (s *clientsScreen) View() string { return s.list.View() }
+
+// KeyMap implements Screen.
+func (s *clientsScreen) KeyMap() help.KeyMap {
+	c, ok := s.list.Selected()
+	id := int64(0)
+	if ok {
+		id = c.ID
+	}
+	if id == s.kmFor && !s.list.searching {
+		return s.km
+	}
+	if s.list.searching {
+		s.kmFor = -1
+		return searchKeyMap
+	}
+	k := &s.list.keys
+	actions := []key.Binding{k.Open}
+	if domain.CanCreateClient(s.e.actor) == nil {
+		actions = append(actions, k.New)
+	}
+	if ok && domain.CanUpdateClient(s.e.actor, c) == nil {
+		actions = append(actions, k.Edit)
+	}
+	if ok && domain.CanDeleteClient(s.e.actor, c) == nil {
+		actions = append(actions, k.Delete)
+	}
+	s.km = listKeyMap(k, actions)
+	s.kmFor = id
+	return s.km
+}
+
+type clientDeletedMsg struct {
+	id  int64
+	err error
+}
+
+// Update implements Screen.
+func (s *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if !s.list.searching {
+			if cmd, ok := s.key(keyString(msg.String())); ok {
+				return s, cmd
+			}
+		}
+	case confirmedMsg:
+		if msg.tag == "delete client" {
+			return s, s.deleteClient(msg.id)
+		}
+	case clientDeletedMsg:
+		if msg.err != nil {
+			return s, reportError("delete client", msg.err)
+		}
+		return s, tea.Batch(info("client deleted"), s.list.Reload(0))
+	case savedMsg:
+		s.kmFor = -1
+		return s, s.list.Reload(msg.id)
+	}
+	cmd, _ := s.list.Update(msg)
+	return s, cmd
+}
+
+func (s *clientsScreen) key(k keyString) (tea.Cmd, bool) {
+	keys := &s.list.keys
+	if key.Matches(k, keys.New) {
+		return checkThen(s.e, domain.CanCreateClient, func() tea.Cmd {
+			return open("the client form", func() Screen { return hooks.ClientForm(s.e, nil) }, hooks.ClientForm != nil)
+		}), true
+	}
+	c, ok := s.list.Selected()
+	switch {
+	case !ok:
+		return nil, false
+	case key.Matches(k, keys.Open):
+		return open("the client detail", func() Screen { return hooks.ClientDetail(s.e, c.ID) }, hooks.ClientDetail != nil), true
+	case key.Matches(k, keys.Edit):
+		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateClient(a, c) }, func() tea.Cmd {
+			return open("the client form", func() Screen { return hooks.ClientForm(s.e, &c) }, hooks.ClientForm != nil)
+		}), true
+	case key.Matches(k, keys.Delete):
+		return push(newConfirm(s.e, "Delete the client "+domain.StripControl(c.FullName)+"?", "delete client", c.ID)), true
+	}
+	return nil, false
+}
+
+func (s *clientsScreen) deleteClient(id int64) tea.Cmd {
+	svc, sess := s.e.svc, s.e.sess
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		return clientDeletedMsg{id: id, err: svc.Clients.Delete(ctx, sess, id)}
+	}
+}
+
+// searchKeyMap is the help while a search field has the keys.
+var searchKeyMap = keyMap{short: []key.Binding{
+	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")),
+	key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
+}}
+
+// listKeyMap arranges a list's keys: movement, the allowed actions, then
+// search/filter/sort/reload.
+func listKeyMap(k *listKeys, actions []key.Binding) keyMap {
+	lists := []key.Binding{k.Search, k.Filter, k.Sort, k.Reload}
+	short := append([]key.Binding{k.Up, k.Down}, actions...)
+	short = append(short, lists...)
+	return keyMap{short: short, full: [][]key.Binding{k.navigation(), actions, lists}}
+}

@@ -1,0 +1,258 @@
+package tui
+
+import (
+	"strconv"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// contractsScreen is the contracts list: S signs, p records a payment,
+// v creates the event of a signed contract.
+type contractsScreen struct {
+	e              *env
+	list           *listModel[domain.Contract]
+	sign, pay, evt key.Binding
+	km             keyMap
+	kmFor          int64
+	kmVersion      int64
+}
+
+func contractRow(e *env, c domain.Contract) []string {
+	signed := ""
+	if c.SignedAt != nil {
+		signed = e.fmtTime(*c.SignedAt)
+	}
+	return []string{
+		strconv.FormatInt(c.ID, 10), c.ClientName, c.CompanyName, c.SalesContactName,
+		domain.FormatMoney(c.TotalCents), domain.FormatMoney(c.RemainingCents), string(c.Status), signed,
+	}
+}
+
+// contractFilters: "mine" only means something to sales.
+func contractFilters(r domain.Role) []string {
+	var out []string
+	for _, f := range domain.ListFilters["contract"] {
+		if f == domain.FilterMine && r != domain.RoleSales {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func newContractsScreen(e *env) Screen {
+	s := &contractsScreen{e: e, kmFor: -1}
+	s.list = newListModel(e, listSpec[domain.Contract]{
+		resource: "contract",
+		title:    "Contracts",
+		columns: []column{
+			{title: "#", min: 5, right: true, prio: 5},
+			{title: "Client", min: 14, grow: 3},
+			{title: "Company", min: 12, grow: 2, prio: 2},
+			{title: "Sales contact", min: 13, grow: 2, prio: 3},
+			{title: "Total", min: 13, right: true},
+			{title: "Remaining", min: 13, right: true, prio: 1},
+			{title: "Status", min: 6},
+			{title: "Signed", min: 16, prio: 4},
+		},
+		row: contractRow,
+		id:  func(c domain.Contract) int64 { return c.ID },
+		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.Contract], error) {
+			ctx, cancel := callCtx()
+			defer cancel()
+			return svc.Contracts.List(ctx, sess, q)
+		},
+		filters: contractFilters,
+	})
+	s.sign = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sign"))
+	s.pay = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "payment"))
+	s.evt = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "create event"))
+	return s
+}
+
+// Init implements Screen.
+func (s *contractsScreen) Init() tea.Cmd { return s.list.Reload(0) }
+
+// SetSize implements Screen.
+func (s *contractsScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
+
+// CapturesKeys implements keyCapturer.
+func (s *contractsScreen) CapturesKeys() bool { return s.list.Capturing() }
+
+// View implements Screen.
+func (s *contractsScreen) View() string { return s.list.View() }
+
+// canCreateContracts: the actor may create contracts for some client.
+func canCreateContracts(a domain.Actor) bool {
+	return a.Has("contract:create:any") || a.Has("contract:create:own_client")
+}
+
+// KeyMap implements Screen.
+func (s *contractsScreen) KeyMap() help.KeyMap {
+	c, ok := s.list.Selected()
+	if s.list.searching {
+		s.kmFor = -1
+		return searchKeyMap
+	}
+	if ok && c.ID == s.kmFor && c.Version == s.kmVersion {
+		return s.km
+	}
+	a := s.e.actor
+	k := &s.list.keys
+	actions := []key.Binding{k.Open}
+	if canCreateContracts(a) {
+		actions = append(actions, k.New)
+	}
+	if ok {
+		if domain.CanUpdateContract(a, c) == nil {
+			actions = append(actions, k.Edit)
+		}
+		if c.Status == domain.ContractDraft && domain.CanSignContract(a, c) == nil {
+			actions = append(actions, s.sign)
+		}
+		if c.RemainingCents > 0 && domain.CanPay(a, c) == nil {
+			actions = append(actions, s.pay)
+		}
+		if c.Status == domain.ContractSigned && c.EventID == nil && domain.CanCreateEvent(a, c) == nil {
+			actions = append(actions, s.evt)
+		}
+		if c.Status == domain.ContractDraft && domain.CanDeleteContract(a, c) == nil {
+			actions = append(actions, k.Delete)
+		}
+		s.kmFor, s.kmVersion = c.ID, c.Version
+	}
+	s.km = listKeyMap(k, actions)
+	return s.km
+}
+
+type contractSignedMsg struct {
+	c   domain.Contract
+	err error
+}
+
+type contractDeletedMsg struct {
+	id  int64
+	err error
+}
+
+// Update implements Screen.
+func (s *contractsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if !s.list.searching {
+			if cmd, ok := s.key(keyString(msg.String())); ok {
+				return s, cmd
+			}
+		}
+	case confirmedMsg:
+		c, ok := s.find(msg.id)
+		switch {
+		case !ok:
+			return s, nil
+		case msg.tag == "sign contract":
+			return s, s.signContract(c)
+		case msg.tag == "delete contract":
+			return s, s.deleteContract(c.ID)
+		}
+	case contractSignedMsg:
+		if msg.err != nil {
+			return s, reportError("sign contract", msg.err)
+		}
+		s.list.replace(msg.c, s.list.query().Filter == domain.FilterUnsigned)
+		return s, info("contract #" + strconv.FormatInt(msg.c.ID, 10) + " signed")
+	case contractDeletedMsg:
+		if msg.err != nil {
+			return s, reportError("delete contract", msg.err)
+		}
+		return s, tea.Batch(info("contract deleted"), s.list.Reload(0))
+	case savedMsg:
+		s.kmFor = -1
+		if msg.kind == "event" {
+			return s, s.list.Reload(0)
+		}
+		return s, s.list.Reload(msg.id)
+	}
+	cmd, _ := s.list.Update(msg)
+	return s, cmd
+}
+
+func (s *contractsScreen) find(id int64) (domain.Contract, bool) {
+	for _, c := range s.list.items {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return domain.Contract{}, false
+}
+
+func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
+	keys := &s.list.keys
+	if key.Matches(k, keys.New) {
+		return checkThen(s.e, func(a domain.Actor) error {
+			if canCreateContracts(a) {
+				return nil
+			}
+			return &domain.DeniedError{Action: "contract.create"}
+		}, func() tea.Cmd {
+			return open("the contract form", func() Screen { return hooks.ContractForm(s.e, nil) }, hooks.ContractForm != nil)
+		}), true
+	}
+	c, ok := s.list.Selected()
+	id := "#" + strconv.FormatInt(c.ID, 10)
+	switch {
+	case !ok:
+		return nil, false
+	case key.Matches(k, keys.Open):
+		return open("the contract detail", func() Screen { return hooks.ContractDetail(s.e, c.ID) }, hooks.ContractDetail != nil), true
+	case key.Matches(k, keys.Edit):
+		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateContract(a, c) }, func() tea.Cmd {
+			return open("the contract form", func() Screen { return hooks.ContractForm(s.e, &c) }, hooks.ContractForm != nil)
+		}), true
+	case key.Matches(k, s.sign):
+		if c.Status == domain.ContractSigned {
+			return info("contract " + id + " is already signed"), true
+		}
+		return push(newConfirm(s.e, "Sign contract "+id+" with "+domain.StripControl(c.ClientName)+
+			" for "+domain.FormatMoney(c.TotalCents)+"? A signed contract cannot go back to draft.", "sign contract", c.ID)), true
+	case key.Matches(k, s.pay):
+		return checkThen(s.e, func(a domain.Actor) error { return domain.CanPay(a, c) }, func() tea.Cmd {
+			return open("the payment form", func() Screen { return hooks.PaymentForm(s.e, c) }, hooks.PaymentForm != nil)
+		}), true
+	case key.Matches(k, s.evt):
+		if c.Status != domain.ContractSigned {
+			return msgCmd(statusMsg{text: "sign contract " + id + " before creating its event", err: true}), true
+		}
+		if c.EventID != nil {
+			return msgCmd(statusMsg{text: "contract " + id + " already has its event", err: true}), true
+		}
+		return checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateEvent(a, c) }, func() tea.Cmd {
+			return open("the event form", func() Screen { return hooks.EventForm(s.e, nil, &c) }, hooks.EventForm != nil)
+		}), true
+	case key.Matches(k, keys.Delete):
+		return push(newConfirm(s.e, "Delete contract "+id+"?", "delete contract", c.ID)), true
+	}
+	return nil, false
+}
+
+func (s *contractsScreen) signContract(c domain.Contract) tea.Cmd {
+	svc, sess := s.e.svc, s.e.sess
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		got, err := svc.Contracts.Sign(ctx, sess, c.ID, c.Version)
+		return contractSignedMsg{c: got, err: err}
+	}
+}
+
+func (s *contractsScreen) deleteContract(id int64) tea.Cmd {
+	svc, sess := s.e.svc, s.e.sess
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		return contractDeletedMsg{id: id, err: svc.Contracts.Delete(ctx, sess, id)}
+	}
+}

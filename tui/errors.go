@@ -1,0 +1,156 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// userMessage turns an error from the domain into the sentence a user reads
+// in the status line. It never shows the raw error text of anything but
+// the domain's own typed errors, whose texts are written for users; the raw
+// error goes to the log (the App does that when it handles an errorMsg).
+func userMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		ve *domain.ValidationError
+		ce *domain.ConflictError
+		te *domain.ThrottledError
+		de *domain.DeniedError
+	)
+	switch {
+	case errors.As(err, &ve):
+		return validationSentence(ve)
+	case errors.As(err, &ce):
+		if ce.By == "" {
+			return "someone else changed this record — press r to reload"
+		}
+		return fmt.Sprintf("changed by %s at %s — press r to reload",
+			domain.StripControl(ce.By), ce.At.In(timeLocation).Format("02/01/2006 15:04"))
+	case errors.As(err, &te):
+		return "too many failed attempts: try again in " + waitText(te.Wait)
+	case errors.As(err, &de):
+		return deniedSentence(de.Action)
+	case errors.Is(err, domain.ErrForbidden):
+		return "you may not do this"
+	case errors.Is(err, domain.ErrUnauthenticated):
+		if errors.Is(err, domain.ErrWrongCredentials) {
+			return "wrong email or password"
+		}
+		return "your session has ended: log in again"
+	case errors.Is(err, domain.ErrNotFound):
+		return "this record no longer exists (or you may not see it) — press r to reload"
+	case errors.Is(err, domain.ErrUnavailable):
+		return "database unreachable — retrying"
+	case errors.Is(err, domain.ErrConflict):
+		return "this was changed meanwhile — press r to reload"
+	case errors.Is(err, domain.ErrThrottled):
+		return "too many failed attempts: wait a little and try again"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the database is taking too long — try again"
+	}
+	return "something went wrong; it has been logged — try again"
+}
+
+// timeLocation is the zone conflict times are shown in; the App sets it
+// from Options.Location.
+var timeLocation = time.Local
+
+// validationSentence joins the field messages, the record-wide one first.
+func validationSentence(ve *domain.ValidationError) string {
+	if len(ve.Fields) == 0 {
+		return "please check the form"
+	}
+	keys := make([]string, 0, len(ve.Fields))
+	for k := range ve.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		msg := domain.StripControl(ve.Fields[k])
+		if k == "" {
+			parts = append([]string{msg}, parts...)
+		} else {
+			parts = append(parts, k+": "+msg)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// waitText says a wait in words: "1 s", "2 min 8 s".
+func waitText(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < time.Second {
+		d = time.Second
+	}
+	if d < time.Minute {
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	}
+	m, s := int(d.Minutes()), int(d.Seconds())%60
+	if s == 0 {
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d min %d s", m, s)
+}
+
+// deniedVerbs turns a permission action ("event.update") into words.
+var deniedVerbs = map[string]string{
+	"create":         "create",
+	"read":           "see",
+	"update":         "edit",
+	"delete":         "delete",
+	"sign":           "sign",
+	"reassign":       "reassign",
+	"assign_support": "assign support to",
+	"deactivate":     "deactivate",
+	"grant":          "grant or revoke permissions on",
+}
+
+var deniedNouns = map[string]string{
+	"client":   "this client",
+	"contract": "this contract",
+	"event":    "this event",
+	"payment":  "payments on this contract",
+	"company":  "companies",
+	"user":     "collaborators",
+	"role":     "roles",
+	"audit":    "the audit log",
+}
+
+// deniedSentence: "you may not edit this event".
+func deniedSentence(action string) string {
+	res, act, _ := strings.Cut(action, ".")
+	verb, ok := deniedVerbs[act]
+	if !ok {
+		verb = strings.ReplaceAll(act, "_", " ")
+	}
+	noun, ok := deniedNouns[res]
+	if !ok {
+		noun = res
+	}
+	if res == "payment" && act == "create" {
+		return "you may not record payments on this contract"
+	}
+	if act == "create" && res != "payment" {
+		switch res {
+		case "client":
+			noun = "clients"
+		case "contract":
+			noun = "contracts for this client"
+		case "event":
+			noun = "the event of this contract"
+		}
+	}
+	if res == "role" && act == "grant" {
+		return "you may not grant or revoke permissions"
+	}
+	return "you may not " + verb + " " + noun
+}

@@ -1,0 +1,148 @@
+package tui
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// Screen is one page of the UI: a main view, a detail, a form, a dialog.
+// The App owns a stack of them and sends every message it does not handle
+// itself to the top one only.
+type Screen interface {
+	// Init returns the first commands (usually the first load).
+	Init() tea.Cmd
+	// Update handles a message; no I/O here, only commands.
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	// View renders exactly the size given by SetSize.
+	View() string
+	// SetSize is called before Init and on every resize.
+	SetSize(w, h int)
+	// KeyMap lists the keys the actor may use now (help bar and `?`).
+	KeyMap() help.KeyMap
+}
+
+// keyCapturer is implemented by screens that sometimes need every key
+// (a focused search field, a form, a picker's filter): while CapturesKeys
+// is true the App keeps only ctrl+c for itself; `esc` is the screen's.
+type keyCapturer interface{ CapturesKeys() bool }
+
+// modal is implemented by dialogs (confirm, picker): the App draws them
+// centred over the screen below instead of replacing it.
+type modal interface{ Modal() bool }
+
+// callTimeout bounds every service call made from the UI.
+const callTimeout = 10 * time.Second
+
+// env is what every screen shares: services, session, actor, styles, clock.
+// The App owns it; screens keep the pointer and read it in Update and View.
+// Commands must copy what they need (svc, sess, ids) before returning the
+// closure, never read env from the goroutine.
+type env struct {
+	svc     *domain.Services
+	sess    *domain.Session
+	actor   domain.Actor
+	st      *styles
+	now     func() time.Time
+	loc     *time.Location
+	log     *slog.Logger
+	dbLabel string
+}
+
+// callCtx is the context of one service call.
+func callCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), callTimeout)
+}
+
+// fmtTime shows a UTC time in the user's zone.
+func (e *env) fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return domain.FormatDateTime(t, e.loc)
+}
+
+// --- messages understood by the App -------------------------------------
+
+// pushMsg puts a screen on top of the stack (a detail, a form, a dialog).
+type pushMsg struct{ s Screen }
+
+// popMsg removes the top screen; result (if not nil) is then delivered to
+// the screen below, e.g. a pickedMsg or a savedMsg.
+type popMsg struct{ result tea.Msg }
+
+// statusMsg shows a line in the status bar for a few seconds.
+type statusMsg struct {
+	text string
+	err  bool
+}
+
+// errorMsg reports a failed operation: the App logs err raw and shows
+// userMessage(err); ErrUnauthenticated sends the user back to the login.
+type errorMsg struct {
+	op  string
+	err error
+}
+
+// focusMsg tells a screen it is on top again (after a pop or a view switch).
+type focusMsg struct{}
+
+// savedMsg is sent back to the screen below a form that saved a record, so
+// it can reload and select it.
+type savedMsg struct {
+	kind string // "client", "contract", "event", "user", "payment"
+	id   int64
+}
+
+// loggedInMsg tells the App a session started (login or setup).
+type loggedInMsg struct{ sess *domain.Session }
+
+// push returns a command that pushes s.
+func push(s Screen) tea.Cmd { return func() tea.Msg { return pushMsg{s} } }
+
+// back returns a command that pops the top screen and hands result to the
+// screen below.
+func back(result tea.Msg) tea.Cmd { return func() tea.Msg { return popMsg{result} } }
+
+// info returns a command that shows a success message.
+func info(text string) tea.Cmd { return func() tea.Msg { return statusMsg{text: text} } }
+
+// reportError returns a command that reports err (see errorMsg).
+func reportError(op string, err error) tea.Cmd {
+	return func() tea.Msg { return errorMsg{op: op, err: err} }
+}
+
+// msgCmd wraps a message in a command.
+func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
+
+// checkThen runs then when the actor may do the action. When the local
+// check refuses, the key was pressed anyway: the permissions are read
+// again from the service (they may have been granted since) and either
+// then runs or the refusal is reported — the UI hides keys but the
+// decision stays with the domain.
+func checkThen(e *env, check func(domain.Actor) error, then func() tea.Cmd) tea.Cmd {
+	if check(e.actor) == nil {
+		return then()
+	}
+	svc, sess := e.svc, e.sess
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		fresh, err := svc.Sessions.Actor(ctx, sess)
+		if err != nil {
+			return errorMsg{op: "check permission", err: err}
+		}
+		if err := check(fresh); err != nil {
+			return errorMsg{op: "check permission", err: err}
+		}
+		if cmd := then(); cmd != nil {
+			return cmd()
+		}
+		return nil
+	}
+}

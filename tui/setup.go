@@ -1,0 +1,208 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/epic-events/crm/auth"
+	"github.com/epic-events/crm/domain"
+)
+
+// setupScreen creates the first manager on an empty database, checking the
+// password policy as it is typed, then logs them in.
+type setupScreen struct {
+	e      *env
+	inputs []textinput.Model // name, email, password, repeat
+	focus  int
+	busy   bool
+	fields map[string]string // per-field errors from the service
+	errTxt string
+	w, h   int
+	keys   struct{ Next, Prev, Submit key.Binding }
+}
+
+// Field indexes and the service's field names.
+const (
+	setupName = iota
+	setupEmail
+	setupPassword
+	setupRepeat
+)
+
+var setupFieldNames = []string{"full_name", "email", "password", "repeat"}
+
+type setupResultMsg struct {
+	sess *domain.Session
+	err  error
+}
+
+func newSetupScreen(e *env) Screen {
+	s := &setupScreen{e: e, fields: map[string]string{}}
+	name := newTextInput("Full name        ", "Ada Lovelace")
+	email := newTextInput("Email            ", "ada@epic-events.com")
+	pw := newTextInput("Password         ", "at least 15 characters")
+	pw.EchoMode, pw.EchoCharacter, pw.CharLimit = textinput.EchoPassword, '•', 128
+	rep := newTextInput("Repeat password  ", "")
+	rep.EchoMode, rep.EchoCharacter, rep.CharLimit = textinput.EchoPassword, '•', 128
+	name.Focus()
+	s.inputs = []textinput.Model{name, email, pw, rep}
+	s.keys.Next = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field"))
+	s.keys.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field"))
+	s.keys.Submit = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / create"))
+	return s
+}
+
+// Init implements Screen.
+func (s *setupScreen) Init() tea.Cmd { return nil }
+
+// CapturesKeys implements keyCapturer.
+func (s *setupScreen) CapturesKeys() bool { return true }
+
+// SetSize implements Screen.
+func (s *setupScreen) SetSize(w, h int) {
+	s.w, s.h = w, h
+	for i := range s.inputs {
+		s.inputs[i].SetWidth(min(40, w-30))
+	}
+}
+
+// KeyMap implements Screen.
+func (s *setupScreen) KeyMap() help.KeyMap {
+	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Prev,
+		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
+}
+
+func (s *setupScreen) setFocus(i int) tea.Cmd {
+	s.focus = (i + len(s.inputs)) % len(s.inputs)
+	for j := range s.inputs {
+		s.inputs[j].Blur()
+	}
+	return s.inputs[s.focus].Focus()
+}
+
+// Update implements Screen.
+func (s *setupScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case setupResultMsg:
+		s.busy = false
+		if msg.err == nil {
+			return s, tea.Batch(msgCmd(loggedInMsg{msg.sess}), info("welcome: your manager account is ready"))
+		}
+		var ve *domain.ValidationError
+		if errors.As(msg.err, &ve) {
+			s.fields = map[string]string{}
+			for f, m := range ve.Fields {
+				s.fields[f] = domain.StripControl(m)
+			}
+		}
+		s.errTxt = userMessage(msg.err)
+		return s, reportError("set up", msg.err)
+	case tea.KeyPressMsg:
+		k := keyString(msg.String())
+		switch {
+		case key.Matches(k, s.keys.Next):
+			return s, s.setFocus(s.focus + 1)
+		case key.Matches(k, s.keys.Prev):
+			return s, s.setFocus(s.focus - 1)
+		case key.Matches(k, s.keys.Submit):
+			if s.focus < len(s.inputs)-1 {
+				return s, s.setFocus(s.focus + 1)
+			}
+			return s, s.submit()
+		}
+	}
+	var cmd tea.Cmd
+	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
+	delete(s.fields, setupFieldNames[s.focus])
+	return s, cmd
+}
+
+// policy is the live password message ("" while nothing is typed).
+func (s *setupScreen) policy() (msg string, ok bool) {
+	pw := s.inputs[setupPassword].Value()
+	if pw == "" {
+		return "", false
+	}
+	if err := auth.CheckPassword(pw, s.inputs[setupEmail].Value()); err != nil {
+		var ve *domain.ValidationError
+		if errors.As(err, &ve) {
+			return ve.Fields["password"], false
+		}
+		return "choose another password", false
+	}
+	rep := s.inputs[setupRepeat].Value()
+	switch {
+	case rep == "":
+		return "password accepted — type it again below", true
+	case rep != pw:
+		return "the two passwords differ", false
+	}
+	return "password accepted", true
+}
+
+func (s *setupScreen) submit() tea.Cmd {
+	name := strings.TrimSpace(s.inputs[setupName].Value())
+	email := strings.TrimSpace(s.inputs[setupEmail].Value())
+	pw := s.inputs[setupPassword].Value()
+	if s.busy {
+		return nil
+	}
+	if msg, ok := s.policy(); !ok {
+		if msg == "" {
+			msg = "choose a password"
+		}
+		s.errTxt = msg
+		return nil
+	}
+	s.busy, s.errTxt = true, ""
+	svc := s.e.svc
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		if _, err := svc.Sessions.Setup(ctx, domain.UserInput{FullName: name, Email: email, Role: domain.RoleManagement}, pw); err != nil {
+			return setupResultMsg{err: err}
+		}
+		sess, err := svc.Sessions.Login(ctx, email, pw)
+		return setupResultMsg{sess: sess, err: err}
+	}
+}
+
+// View implements Screen.
+func (s *setupScreen) View() string {
+	st := s.e.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Welcome to Epic Events CRM"))
+	b.WriteString("\n" + st.Dim.Render("Create the first manager account."))
+	b.WriteString("\n\n")
+	for i, in := range s.inputs {
+		b.WriteString(in.View())
+		b.WriteString("\n")
+		if m := s.fields[setupFieldNames[i]]; m != "" {
+			b.WriteString(st.Error.Render("  " + m))
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\n")
+	msg, ok := s.policy()
+	switch {
+	case s.busy:
+		b.WriteString(st.Dim.Render("creating the account…"))
+	case s.errTxt != "":
+		b.WriteString(st.Error.Render(s.errTxt))
+	case msg != "" && ok:
+		b.WriteString(st.Success.Render(msg))
+	case msg != "":
+		b.WriteString(st.Error.Render(msg))
+	default:
+		b.WriteString(st.Dim.Render("15 to 128 characters, not a common password, not your email"))
+	}
+	width := min(s.w-4, 72)
+	box := st.Box.Width(width).Render(lipgloss.NewStyle().Width(width - 4).Render(b.String()))
+	return lipgloss.Place(s.w, s.h, lipgloss.Center, lipgloss.Center, box)
+}
