@@ -17,14 +17,14 @@ import (
 // loginScreen asks for an email and a masked password. After too many
 // failures it shows how long to wait, counting down.
 type loginScreen struct {
-	e        *env
-	inputs   []textinput.Model // email, password
-	focus    int
-	busy     bool
-	errText  string
-	until    time.Time // throttled until
-	w, h     int
-	keys     struct{ Next, Prev, Submit key.Binding }
+	e       *env
+	inputs  []textinput.Model // email, password
+	focus   int
+	busy    bool
+	errText string
+	until   time.Time // throttled until
+	w, h    int
+	keys    struct{ Next, Prev, Submit key.Binding }
 }
 
 type loginResultMsg struct {
