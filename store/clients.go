@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// clientModel is a row of clients.
+type clientModel struct {
+	ID             int64 `gorm:"primaryKey"`
+	FullName       string
+	Email          string
+	Phone          string
+	CompanyID      *int64
+	SalesContactID *int64
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	UpdatedByID    *int64
+}
+
+func (clientModel) TableName() string { return "clients" }
+
+// clientRow is a client as read, with joined names.
+type clientRow struct {
+	clientModel
+	CompanyName      string
+	SalesContactName string
+	UpdatedByName    string
+}
+
+func (r clientRow) rowID() int64 { return r.ID }
+
+func (r clientRow) sortValue(sort string) any {
+	switch sort {
+	case domain.SortCreated:
+		return r.CreatedAt
+	case domain.SortUpdated:
+		return r.UpdatedAt
+	}
+	return r.FullName
+}
+
+func (r clientRow) client() domain.Client {
+	return domain.Client{
+		ID: r.ID, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
+		CompanyID: r.CompanyID, CompanyName: r.CompanyName,
+		SalesContactID: r.SalesContactID, SalesContactName: r.SalesContactName,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version, UpdatedBy: r.UpdatedByName,
+	}
+}
+
+var clientList = listSpec{
+	sorts: map[string]sortKey{
+		domain.SortName:    {col("c", "full_name"), kindText},
+		domain.SortCreated: {col("c", "created_at"), kindTime},
+		domain.SortUpdated: {col("c", "updated_at"), kindTime},
+	},
+	def: domain.SortName,
+	id:  col("c", "id"),
+}
+
+type clientRepo struct{ db *DB }
+
+func (r clientRepo) base(ctx context.Context) *gorm.DB {
+	return r.db.conn(ctx).Table("clients AS c").
+		Select(`c.*, COALESCE(co.name, '') AS company_name, COALESCE(s.full_name, '') AS sales_contact_name,
+			COALESCE(ub.full_name, '') AS updated_by_name`).
+		Joins("LEFT JOIN companies AS co ON co.id = c.company_id").
+		Joins("LEFT JOIN users AS s ON s.id = c.sales_contact_id").
+		Joins("LEFT JOIN users AS ub ON ub.id = c.updated_by_id")
+}
+
+func (r clientRepo) one(ctx context.Context, op string, q *gorm.DB) (domain.Client, error) {
+	var row clientRow
+	res := q.Limit(1).Scan(&row)
+	if res.Error != nil {
+		return domain.Client{}, wrap(op, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return domain.Client{}, notFound(op)
+	}
+	return row.client(), nil
+}
+
+// Get reads one client.
+func (r clientRepo) Get(ctx context.Context, id int64) (domain.Client, error) {
+	return r.one(ctx, "get client", r.base(ctx).Where("c.id = ?", id))
+}
+
+// GetByEmail reads a client by email, case-insensitively.
+func (r clientRepo) GetByEmail(ctx context.Context, email string) (domain.Client, error) {
+	return r.one(ctx, "get client", r.base(ctx).Where("lower(c.email) = lower(?)", email))
+}
+
+// Create inserts c.
+func (r clientRepo) Create(ctx context.Context, c *domain.Client, byID int64) error {
+	now := time.Now().UTC()
+	m := clientModel{
+		FullName: c.FullName, Email: c.Email, Phone: c.Phone, CompanyID: c.CompanyID,
+		SalesContactID: c.SalesContactID, Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedByID: &byID,
+	}
+	if err := r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }); err != nil {
+		return wrap("create client", err)
+	}
+	c.ID, c.Version, c.CreatedAt, c.UpdatedAt = m.ID, 1, now, now
+	return nil
+}
+
+// Update saves c when its version is current.
+func (r clientRepo) Update(ctx context.Context, c *domain.Client, byID int64) error {
+	now := time.Now().UTC()
+	affected, err := updateVersioned(ctx, r.db, &clientModel{}, c.ID, c.Version, map[string]any{
+		"full_name": c.FullName, "email": c.Email, "phone": c.Phone, "company_id": c.CompanyID,
+		"sales_contact_id": c.SalesContactID, "updated_at": now, "updated_by_id": byID,
+	})
+	if err != nil {
+		return wrap("update client", err)
+	}
+	if affected == 0 {
+		return versionMiss(ctx, r.db.g, "clients", c.ID, "update client")
+	}
+	c.Version++
+	c.UpdatedAt = now
+	return nil
+}
+
+// updateVersioned runs UPDATE ... SET cols, version = version + 1 WHERE
+// id = ? AND version = ? and returns the rows it changed.
+func updateVersioned(ctx context.Context, db *DB, model any, id, version int64, cols map[string]any) (int64, error) {
+	cols["version"] = gorm.Expr("version + 1")
+	var affected int64
+	err := db.write(ctx, func(g *gorm.DB) error {
+		res := g.Model(model).Where("id = ? AND version = ?", id, version).Updates(cols)
+		affected = res.RowsAffected
+		return res.Error
+	})
+	return affected, err
+}
+
+// Delete removes a client (its draft contracts and their payments go with
+// it).
+func (r clientRepo) Delete(ctx context.Context, id int64) error {
+	return deleteRow(ctx, r.db, "delete client", &clientModel{}, id)
+}
+
+// matchingClients is the subquery of client ids whose name, email or
+// company name contains the pattern: three index-friendly branches
+// (trigram indexes on PostgreSQL) instead of one OR across a join.
+func matchingClients(pattern string) clause.Expr {
+	return clause.Expr{SQL: `SELECT id FROM clients WHERE lower(full_name) LIKE ? ESCAPE '\'
+		UNION SELECT id FROM clients WHERE lower(email) LIKE ? ESCAPE '\'
+		UNION SELECT cl.id FROM clients cl JOIN companies co ON co.id = cl.company_id WHERE lower(co.name) LIKE ? ESCAPE '\'`,
+		Vars: []any{pattern, pattern, pattern}}
+}
+
+// List returns one page of clients.
+func (r clientRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Client], error) {
+	g := r.base(ctx)
+	switch q.Filter {
+	case domain.FilterAll:
+	case domain.FilterMine:
+		g = g.Where("c.sales_contact_id = ?", q.ActorID)
+	default:
+		return domain.Page[domain.Client]{}, fmt.Errorf("list clients: %w", errBadFilter)
+	}
+	if q.CompanyID != nil {
+		g = g.Where("c.company_id = ?", *q.CompanyID)
+	}
+	if q.Search != "" {
+		g = g.Where("c.id IN (?)", matchingClients(likePattern(q.Search)))
+	}
+	p, err := pageOf(ctx, g, clientList, q, clientRow.client)
+	return p, wrapList("list clients", err)
+}

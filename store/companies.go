@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// companyModel is a row of companies.
+type companyModel struct {
+	ID        int64 `gorm:"primaryKey"`
+	Name      string
+	CreatedAt time.Time
+}
+
+func (companyModel) TableName() string { return "companies" }
+
+func (m companyModel) company() domain.Company {
+	return domain.Company{ID: m.ID, Name: m.Name, CreatedAt: utc(m.CreatedAt)}
+}
+
+type companyRepo struct{ db *DB }
+
+func (r companyRepo) one(ctx context.Context, op string, where string, arg any) (domain.Company, error) {
+	var m companyModel
+	res := r.db.conn(ctx).Where(where, arg).Limit(1).Find(&m)
+	if res.Error != nil {
+		return domain.Company{}, wrap(op, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return domain.Company{}, notFound(op)
+	}
+	return m.company(), nil
+}
+
+// Get reads one company.
+func (r companyRepo) Get(ctx context.Context, id int64) (domain.Company, error) {
+	return r.one(ctx, "get company", "id = ?", id)
+}
+
+// GetByName finds a company by name, case-insensitively.
+func (r companyRepo) GetByName(ctx context.Context, name string) (domain.Company, error) {
+	return r.one(ctx, "get company", "lower(name) = lower(?)", name)
+}
+
+// Create inserts c; ErrDuplicate when the name is taken.
+func (r companyRepo) Create(ctx context.Context, c *domain.Company) error {
+	m := companyModel{Name: c.Name, CreatedAt: time.Now().UTC()}
+	if err := r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }); err != nil {
+		return wrap("create company", err)
+	}
+	c.ID, c.CreatedAt = m.ID, m.CreatedAt
+	return nil
+}
+
+// Rename changes a company's name.
+func (r companyRepo) Rename(ctx context.Context, id int64, name string) error {
+	var affected int64
+	err := r.db.write(ctx, func(g *gorm.DB) error {
+		res := g.Model(&companyModel{}).Where("id = ?", id).Update("name", name)
+		affected = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return wrap("rename company", err)
+	}
+	if affected == 0 {
+		return notFound("rename company")
+	}
+	return nil
+}
+
+// Search lists companies whose name contains text, by name.
+func (r companyRepo) Search(ctx context.Context, text string, limit int) ([]domain.Company, error) {
+	if limit <= 0 || limit > maxLimit {
+		limit = defaultLimit
+	}
+	g := r.db.conn(ctx).Model(&companyModel{})
+	if text != "" {
+		g = g.Where(`lower(name) LIKE ? ESCAPE '\'`, likePattern(text))
+	}
+	var ms []companyModel
+	if err := g.Order("name, id").Limit(limit).Find(&ms).Error; err != nil {
+		return nil, wrap("search companies", err)
+	}
+	out := make([]domain.Company, len(ms))
+	for i, m := range ms {
+		out[i] = m.company()
+	}
+	return out, nil
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// contractModel is a row of contracts.
+type contractModel struct {
+	ID             int64 `gorm:"primaryKey"`
+	ClientID       int64
+	TotalCents     int64
+	RemainingCents int64
+	Status         string
+	SignedAt       *time.Time
+	SignedByID     *int64
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	UpdatedByID    *int64
+}
+
+func (contractModel) TableName() string { return "contracts" }
+
+// contractRow is a contract as read, with joined names.
+type contractRow struct {
+	contractModel
+	ClientName       string
+	CompanyName      string
+	SalesContactID   *int64
+	SalesContactName string
+	SignedByName     string
+	EventID          *int64
+	UpdatedByName    string
+}
+
+func (r contractRow) rowID() int64 { return r.ID }
+
+func (r contractRow) sortValue(sort string) any {
+	switch sort {
+	case domain.SortTotal:
+		return r.TotalCents
+	case domain.SortRemain:
+		return r.RemainingCents
+	}
+	return r.CreatedAt
+}
+
+func (r contractRow) contract() domain.Contract {
+	return domain.Contract{
+		ID: r.ID, ClientID: r.ClientID, ClientName: r.ClientName, CompanyName: r.CompanyName,
+		SalesContactID: r.SalesContactID, SalesContactName: r.SalesContactName,
+		TotalCents: r.TotalCents, RemainingCents: r.RemainingCents, Status: domain.ContractStatus(r.Status),
+		CreatedAt: utc(r.CreatedAt), SignedAt: utcPtr(r.SignedAt), SignedByID: r.SignedByID, SignedByName: r.SignedByName,
+		EventID: r.EventID, Version: r.Version, UpdatedAt: utc(r.UpdatedAt), UpdatedBy: r.UpdatedByName,
+	}
+}
+
+var contractList = listSpec{
+	sorts: map[string]sortKey{
+		domain.SortCreated: {col("k", "created_at"), kindTime},
+		domain.SortTotal:   {col("k", "total_cents"), kindInt},
+		domain.SortRemain:  {col("k", "remaining_cents"), kindInt},
+	},
+	def: domain.SortCreated,
+	id:  col("k", "id"),
+}
+
+// paymentModel is a row of payments.
+type paymentModel struct {
+	ID           int64 `gorm:"primaryKey"`
+	ContractID   int64
+	AmountCents  int64
+	PaidAt       time.Time
+	Note         string
+	RecordedByID *int64
+	CreatedAt    time.Time
+}
+
+func (paymentModel) TableName() string { return "payments" }
+
+type contractRepo struct{ db *DB }
+
+func (r contractRepo) base(ctx context.Context) *gorm.DB {
+	return r.db.conn(ctx).Table("contracts AS k").
+		Select(`k.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
+			cl.sales_contact_id AS sales_contact_id, COALESCE(s.full_name, '') AS sales_contact_name,
+			COALESCE(sb.full_name, '') AS signed_by_name, ev.id AS event_id,
+			COALESCE(ub.full_name, '') AS updated_by_name`).
+		Joins("JOIN clients AS cl ON cl.id = k.client_id").
+		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id").
+		Joins("LEFT JOIN users AS s ON s.id = cl.sales_contact_id").
+		Joins("LEFT JOIN users AS sb ON sb.id = k.signed_by_id").
+		Joins("LEFT JOIN events AS ev ON ev.contract_id = k.id").
+		Joins("LEFT JOIN users AS ub ON ub.id = k.updated_by_id")
+}
+
+// Get reads one contract.
+func (r contractRepo) Get(ctx context.Context, id int64) (domain.Contract, error) {
+	var row contractRow
+	res := r.base(ctx).Where("k.id = ?", id).Limit(1).Scan(&row)
+	if res.Error != nil {
+		return domain.Contract{}, wrap("get contract", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return domain.Contract{}, notFound("get contract")
+	}
+	return row.contract(), nil
+}
+
+// Create inserts c (status draft unless given).
+func (r contractRepo) Create(ctx context.Context, c *domain.Contract, byID int64) error {
+	now := time.Now().UTC()
+	status := c.Status
+	if status == "" {
+		status = domain.ContractDraft
+	}
+	m := contractModel{
+		ClientID: c.ClientID, TotalCents: c.TotalCents, RemainingCents: c.RemainingCents,
+		Status: string(status), SignedAt: utcPtr(c.SignedAt), SignedByID: c.SignedByID,
+		Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedByID: &byID,
+	}
+	if err := r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }); err != nil {
+		return wrap("create contract", err)
+	}
+	c.ID, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = m.ID, status, 1, now, now
+	return nil
+}
+
+// Update saves c's amounts and signature when its version is current.
+func (r contractRepo) Update(ctx context.Context, c *domain.Contract, byID int64) error {
+	now := time.Now().UTC()
+	affected, err := updateVersioned(ctx, r.db, &contractModel{}, c.ID, c.Version, map[string]any{
+		"client_id": c.ClientID, "total_cents": c.TotalCents, "remaining_cents": c.RemainingCents,
+		"status": string(c.Status), "signed_at": utcPtr(c.SignedAt), "signed_by_id": c.SignedByID,
+		"updated_at": now, "updated_by_id": byID,
+	})
+	if err != nil {
+		return wrap("update contract", err)
+	}
+	if affected == 0 {
+		return versionMiss(ctx, r.db.g, "contracts", c.ID, "update contract")
+	}
+	c.Version++
+	c.UpdatedAt = now
+	return nil
+}
+
+// Delete removes a contract and its payments.
+func (r contractRepo) Delete(ctx context.Context, id int64) error {
+	return deleteRow(ctx, r.db, "delete contract", &contractModel{}, id)
+}
+
+// List returns one page of contracts.
+func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Contract], error) {
+	g := r.base(ctx)
+	switch q.Filter {
+	case domain.FilterAll:
+	case domain.FilterUnsigned:
+		g = g.Where("k.status = ?", string(domain.ContractDraft))
+	case domain.FilterUnpaid:
+		g = g.Where("k.remaining_cents > ?", 0)
+	case domain.FilterMine:
+		g = g.Where("cl.sales_contact_id = ?", q.ActorID)
+	default:
+		return domain.Page[domain.Contract]{}, fmt.Errorf("list contracts: %w", errBadFilter)
+	}
+	if q.ClientID != nil {
+		g = g.Where("k.client_id = ?", *q.ClientID)
+	}
+	if q.CompanyID != nil {
+		g = g.Where("cl.company_id = ?", *q.CompanyID)
+	}
+	if q.Search != "" {
+		g = g.Where("k.client_id IN (?)", matchingClients(likePattern(q.Search)))
+	}
+	p, err := pageOf(ctx, g, contractList, q, contractRow.contract)
+	return p, wrapList("list contracts", err)
+}
+
+// CountSigned counts a client's signed contracts.
+func (r contractRepo) CountSigned(ctx context.Context, clientID int64) (int, error) {
+	var n int64
+	err := r.db.conn(ctx).Model(&contractModel{}).
+		Where("client_id = ? AND status = ?", clientID, string(domain.ContractSigned)).Count(&n).Error
+	return int(n), wrap("count contracts", err)
+}
+
+// Pay lowers the remaining amount with one conditional UPDATE, so two
+// concurrent payments can never overdraw, then records the payment.
+func (r contractRepo) Pay(ctx context.Context, p *domain.Payment, byID int64) error {
+	if p.AmountCents <= 0 {
+		return fmt.Errorf("record payment: %w", &ConstraintError{"a payment must be more than zero"})
+	}
+	now := time.Now().UTC()
+	paid := p.PaidAt
+	if paid.IsZero() {
+		paid = now
+	}
+	m := paymentModel{
+		ContractID: p.ContractID, AmountCents: p.AmountCents, PaidAt: paid.UTC(), Note: p.Note,
+		RecordedByID: &byID, CreatedAt: now,
+	}
+	err := r.db.writeTx(ctx, func(g *gorm.DB) error {
+		res := g.Model(&contractModel{}).
+			Where("id = ? AND remaining_cents >= ?", p.ContractID, p.AmountCents).
+			Updates(map[string]any{
+				"remaining_cents": gorm.Expr("remaining_cents - ?", p.AmountCents),
+				"version":         gorm.Expr("version + 1"),
+				"updated_at":      now,
+				"updated_by_id":   byID,
+			})
+		if res.Error != nil {
+			return mapErr(res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return versionMiss(ctx, g, "contracts", p.ContractID, "record payment")
+		}
+		return mapErr(g.Create(&m).Error)
+	})
+	if err != nil {
+		return wrap("record payment", err)
+	}
+	p.ID, p.PaidAt, p.RecordedByID = m.ID, m.PaidAt, byID
+	return nil
+}
+
+// paymentRow is a payment as read.
+type paymentRow struct {
+	paymentModel
+	RecordedByName string
+}
+
+// Payments lists a contract's payments, oldest first.
+func (r contractRepo) Payments(ctx context.Context, contractID int64) ([]domain.Payment, error) {
+	var rows []paymentRow
+	err := r.db.conn(ctx).Table("payments AS p").
+		Select("p.*, COALESCE(u.full_name, '') AS recorded_by_name").
+		Joins("LEFT JOIN users AS u ON u.id = p.recorded_by_id").
+		Where("p.contract_id = ?", contractID).
+		Order(clause.OrderBy{Columns: []clause.OrderByColumn{{Column: col("p", "paid_at")}, {Column: col("p", "id")}}}).
+		Scan(&rows).Error
+	if err != nil {
+		return nil, wrap("list payments", err)
+	}
+	out := make([]domain.Payment, len(rows))
+	for i, row := range rows {
+		out[i] = domain.Payment{
+			ID: row.ID, ContractID: row.ContractID, AmountCents: row.AmountCents, PaidAt: utc(row.PaidAt),
+			Note: row.Note, RecordedByName: row.RecordedByName,
+		}
+		if row.RecordedByID != nil {
+			out[i].RecordedByID = *row.RecordedByID
+		}
+	}
+	return out, nil
+}
+
+// Stats computes the dashboard figures in one query.
+func (r contractRepo) Stats(ctx context.Context, q domain.StatsQuery) (domain.Stats, error) {
+	var st struct {
+		Clients          int64
+		DraftContracts   int64
+		OutstandingCents int64
+		UnpaidCents      int64
+		SignedThisMonth  int64
+		UnassignedEvents int64
+		UpcomingEvents   int64
+	}
+	now, month := q.Now.UTC(), q.MonthStart.UTC()
+	// A nil SalesID / SupportID means everyone: "? IS NULL OR ...".
+	err := r.db.conn(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM clients c WHERE (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS clients,
+		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
+			WHERE k.status = 'draft' AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS draft_contracts,
+		(SELECT CAST(COALESCE(SUM(k.remaining_cents), 0) AS BIGINT) FROM contracts k JOIN clients c ON c.id = k.client_id
+			WHERE k.status = 'signed' AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS outstanding_cents,
+		(SELECT CAST(COALESCE(SUM(k.remaining_cents), 0) AS BIGINT) FROM contracts k JOIN clients c ON c.id = k.client_id
+			WHERE (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS unpaid_cents,
+		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
+			WHERE k.status = 'signed' AND k.signed_at >= ? AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS signed_this_month,
+		(SELECT COUNT(*) FROM events e WHERE e.support_contact_id IS NULL AND e.start_at >= ?) AS unassigned_events,
+		(SELECT COUNT(*) FROM events e WHERE e.start_at >= ? AND (CAST(? AS BIGINT) IS NULL OR e.support_contact_id = ?)) AS upcoming_events`,
+		q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID,
+		month, q.SalesID, q.SalesID, now, now, q.SupportID, q.SupportID).Scan(&st).Error
+	if err != nil {
+		return domain.Stats{}, wrap("dashboard figures", err)
+	}
+	return domain.Stats{
+		Clients: int(st.Clients), DraftContracts: int(st.DraftContracts), OutstandingCents: st.OutstandingCents,
+		UnpaidCents: st.UnpaidCents, SignedThisMonth: int(st.SignedThisMonth),
+		UnassignedEvents: int(st.UnassignedEvents), UpcomingEvents: int(st.UpcomingEvents),
+	}, nil
+}

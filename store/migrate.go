@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrations holds one set of goose SQL migrations per dialect.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// provider builds a goose provider for db's dialect. It must not be
+// closed: that would close db's connections.
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, path.Join("migrations", db.dialect))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	if db.dialect == DialectPostgres {
+		dialect = goose.DialectPostgres
+		// Two processes migrating at once take turns.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, db.sqlDB, sub, opts...)
+}
+
+// Migrate applies every pending migration.
+func (db *DB) Migrate(ctx context.Context) error {
+	if db.wsem != nil {
+		select {
+		case db.wsem <- struct{}{}:
+			defer func() { <-db.wsem }()
+		case <-ctx.Done():
+			return wrap("migrate", ctx.Err())
+		}
+	}
+	p, err := db.provider()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return wrap("migrate", err)
+	}
+	return nil
+}
+
+// MigrationStatus writes one line per migration: applied (with when) or
+// pending.
+func (db *DB) MigrationStatus(ctx context.Context, w io.Writer) error {
+	p, err := db.provider()
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return wrap("migration status", err)
+	}
+	fmt.Fprintf(w, "database: %s\n", db.desc)
+	for _, s := range st {
+		when := "-"
+		if !s.AppliedAt.IsZero() {
+			when = s.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		if _, err := fmt.Fprintf(w, "%-8s %-24s %s\n", s.State, path.Base(s.Source.Path), when); err != nil {
+			return fmt.Errorf("migration status: %w", err)
+		}
+	}
+	return nil
+}
+
+// Pending reports how many migrations are not applied yet.
+func (db *DB) Pending(ctx context.Context) (int, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, fmt.Errorf("migration status: %w", err)
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return 0, wrap("migration status", err)
+	}
+	n := 0
+	for _, s := range st {
+		if s.State == goose.StatePending {
+			n++
+		}
+	}
+	return n, nil
+}

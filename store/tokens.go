@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// tokenModel is a row of refresh_tokens: only the SHA-256 of a token.
+type tokenModel struct {
+	Hash      string `gorm:"primaryKey"`
+	FamilyID  string
+	UserID    int64
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	RotatedAt *time.Time
+	RevokedAt *time.Time
+}
+
+func (tokenModel) TableName() string { return "refresh_tokens" }
+
+func tokenToModel(t domain.RefreshToken) tokenModel {
+	return tokenModel{
+		Hash: t.Hash, FamilyID: t.FamilyID, UserID: t.UserID, IssuedAt: t.IssuedAt.UTC(),
+		ExpiresAt: t.ExpiresAt.UTC(), RotatedAt: utcPtr(t.RotatedAt), RevokedAt: utcPtr(t.RevokedAt),
+	}
+}
+
+type tokenRepo struct{ db *DB }
+
+// Create stores a refresh token.
+func (r tokenRepo) Create(ctx context.Context, t domain.RefreshToken) error {
+	m := tokenToModel(t)
+	return wrap("store session", r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }))
+}
+
+// Get reads a refresh token by hash.
+func (r tokenRepo) Get(ctx context.Context, hash string) (domain.RefreshToken, error) {
+	var m tokenModel
+	res := r.db.conn(ctx).Where("hash = ?", hash).Limit(1).Find(&m)
+	if res.Error != nil {
+		return domain.RefreshToken{}, wrap("read session", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return domain.RefreshToken{}, notFound("read session")
+	}
+	return domain.RefreshToken{
+		Hash: m.Hash, FamilyID: m.FamilyID, UserID: m.UserID, IssuedAt: m.IssuedAt.UTC(),
+		ExpiresAt: m.ExpiresAt.UTC(), RotatedAt: utcPtr(m.RotatedAt), RevokedAt: utcPtr(m.RevokedAt),
+	}, nil
+}
+
+// Rotate marks oldHash rotated and stores next, only if oldHash is still
+// live at now: one conditional UPDATE, so of two concurrent rotations
+// exactly one wins (the other gets ErrConflict).
+func (r tokenRepo) Rotate(ctx context.Context, oldHash string, next domain.RefreshToken, now time.Time) error {
+	m := tokenToModel(next)
+	at := now.UTC()
+	err := r.db.writeTx(ctx, func(g *gorm.DB) error {
+		res := g.Model(&tokenModel{}).
+			Where("hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?", oldHash, at).
+			Update("rotated_at", at)
+		if res.Error != nil {
+			return mapErr(res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return domain.ErrConflict
+		}
+		return mapErr(g.Create(&m).Error)
+	})
+	return wrap("rotate session", err)
+}
+
+// RevokeFamily revokes every live token of a family.
+func (r tokenRepo) RevokeFamily(ctx context.Context, familyID string, at time.Time) error {
+	return wrap("revoke sessions", r.db.write(ctx, func(g *gorm.DB) error {
+		return g.Model(&tokenModel{}).Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", at.UTC()).Error
+	}))
+}
+
+// RevokeUser revokes every live token of a user.
+func (r tokenRepo) RevokeUser(ctx context.Context, userID int64, at time.Time) error {
+	return wrap("revoke sessions", r.db.write(ctx, func(g *gorm.DB) error {
+		return g.Model(&tokenModel{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", at.UTC()).Error
+	}))
+}
