@@ -127,13 +127,15 @@ func parsePHC(s string) (phc, error) {
 	if p < 1 || p > 255 || t < 1 || t > maxTime || m < 8*p || m > maxMemory {
 		return phc{}, errMalformed
 	}
+	// Strict decoding still skips \r and \n; re-encoding and comparing
+	// leaves exactly one accepted spelling.
 	enc := base64.RawStdEncoding.Strict()
 	salt, err := enc.DecodeString(parts[4])
-	if err != nil || len(salt) < minSaltLen || len(salt) > maxLen {
+	if err != nil || len(salt) < minSaltLen || len(salt) > maxLen || enc.EncodeToString(salt) != parts[4] {
 		return phc{}, errMalformed
 	}
 	key, err := enc.DecodeString(parts[5])
-	if err != nil || len(key) < minKeyLen || len(key) > maxLen {
+	if err != nil || len(key) < minKeyLen || len(key) > maxLen || enc.EncodeToString(key) != parts[5] {
 		return phc{}, errMalformed
 	}
 	return phc{
