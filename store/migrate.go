@@ -54,7 +54,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return wrap("migrate", err)
+		// Migrating is an operator's command: they need the reason, which
+		// names the migration and statement (no data, no password).
+		return fmt.Errorf("migrate: %w: %s", mapErr(err), err.Error())
 	}
 	return nil
 }

@@ -207,7 +207,7 @@ INSERT INTO permissions (code, description, position) VALUES
     ('client:create:any', 'create clients (creator becomes sales contact)', 7),
     ('client:update:own', 'edit own clients', 8),
     ('client:update:any', 'edit every client', 9),
-    ('client:reassign:any', 'change a client's sales contact', 10),
+    ('client:reassign:any', 'change a client''s sales contact', 10),
     ('client:delete:any', 'delete clients', 11),
     ('contract:create:any', 'create contracts for any client', 12),
     ('contract:create:own_client', 'create contracts for own clients', 13),
