@@ -79,25 +79,25 @@ func CheckPassword(password, email string) error {
 
 func passwordProblem(password, email string) string {
 	if !utf8.ValidString(password) {
-		return "The password is not valid text: type it again."
+		return "the password is not valid text: type it again"
 	}
 	n := utf8.RuneCountInString(password)
 	if n < MinPasswordLen {
-		return "Use at least 15 characters: a few unrelated words make a long password that is easy to remember."
+		return "use at least 15 characters: a few unrelated words make a long password that is easy to remember"
 	}
 	if n > MaxPasswordLen {
-		return "Use at most 128 characters."
+		return "use at most 128 characters"
 	}
 	for _, r := range password {
 		if unicode.IsControl(r) {
-			return "Use only printable characters (letters, digits, spaces and symbols) in the password."
+			return "use only printable characters (letters, digits, spaces and symbols) in the password"
 		}
 	}
 	lower := strings.ToLower(password)
 	if email = strings.ToLower(strings.TrimSpace(email)); email != "" {
 		local, _, _ := strings.Cut(email, "@")
 		if strings.Contains(lower, email) || (utf8.RuneCountInString(local) >= 3 && strings.Contains(lower, local)) {
-			return "Do not use your email address or its name part in the password."
+			return "do not use your email address or its name part in the password"
 		}
 	}
 	squashed := strings.Map(func(r rune) rune {
@@ -108,18 +108,18 @@ func passwordProblem(password, email string) string {
 	}, lower)
 	for _, v := range []string{lower, squashed, unleet(squashed, 'i'), unleet(squashed, 'l')} {
 		if _, ok := commonPasswords[v]; ok {
-			return "This password is in lists of common passwords that attackers try first: choose another one, for example a few unrelated words."
+			return "this password is in lists of common passwords that attackers try first: choose another one, for example a few unrelated words"
 		}
 	}
 	if distinct(lower) < 5 {
-		return "Use more different characters: this password repeats too few of them."
+		return "use more different characters: this password repeats too few of them"
 	}
 	if isRepetition(squashed) {
-		return "Do not repeat a shorter password: choose a longer one, for example a few unrelated words."
+		return "do not repeat a shorter password: choose a longer one, for example a few unrelated words"
 	}
 	for _, v := range []string{squashed, unleet(squashed, 'i'), unleet(squashed, 'l')} {
 		if guessCost(v) <= 2 {
-			return "This password is made of common passwords, keyboard runs or digits that attackers try first: choose another one, for example a few unrelated words."
+			return "this password is made of common passwords, keyboard runs or digits that attackers try first: choose another one, for example a few unrelated words"
 		}
 	}
 	return ""
