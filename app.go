@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/epic-events/crm/auth"
+	"github.com/epic-events/crm/domain"
+	"github.com/epic-events/crm/store"
+)
+
+// app is everything a command that touches the database holds.
+type app struct {
+	cfg    config
+	db     *store.DB
+	svc    *domain.Services
+	hasher *auth.Hasher
+	log    *slog.Logger
+	rep    *reporter
+	desc   string // credential-free database description
+	close  []func()
+}
+
+// Close releases the database, flushes Sentry and closes the log.
+func (a *app) Close() {
+	for i := len(a.close) - 1; i >= 0; i-- {
+		a.close[i]()
+	}
+}
+
+// openOptions says how a command wants the database.
+type openOptions struct {
+	// migrate: apply migrations on SQLite (always safe: the embedded DB is
+	// the user's own); on PostgreSQL only check that the schema is current.
+	migrate bool
+	// noSchemaCheck: the command manages migrations itself.
+	noSchemaCheck bool
+	// dbOnly: no services (and no signing key) needed.
+	dbOnly bool
+}
+
+// openApp reads the configuration, opens the log, Sentry and the database,
+// and wires the domain services with the concrete store and auth types.
+func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, error) {
+	a := &app{cfg: cfg}
+	log, closeLog, err := openLog(cfg.StateDir, e.stderr)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "epic-events: warning:", err)
+	}
+	a.log = log
+	a.close = append(a.close, closeLog)
+
+	rep, err := newReporter(cfg.SentryDSN, versionString(), log)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "epic-events: warning:", err)
+	}
+	a.rep = rep
+	a.close = append(a.close, rep.Close)
+
+	dsn, err := cfg.dsn()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.desc = store.DescribeDSN(dsn)
+	// The data directory holds the SQLite file, the generated signing key
+	// and the SSH host key.
+	if err := ensureDir(cfg.DataDir); err != nil {
+		a.Close()
+		return nil, err
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		log.Error("open database", "db", a.desc, "err", scrub(err.Error()))
+		a.Close()
+		return nil, fmt.Errorf("cannot open the database (%s): %s", a.desc, scrub(err.Error()))
+	}
+	a.db = db
+	a.desc = db.Describe()
+	a.close = append(a.close, func() { _ = db.Close() })
+
+	if !opts.noSchemaCheck {
+		if err := a.checkSchema(ctx, opts.migrate); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+
+	if opts.dbOnly {
+		return a, nil
+	}
+	cur, prev, err := auth.LoadSecrets(cfg.DataDir)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	ring, err := auth.NewKeyRing(cur, prev)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	a.hasher = auth.NewHasher()
+	a.svc = domain.New(domain.Config{
+		Store:  db,
+		Tokens: ring,
+		Hasher: a.hasher,
+		Log:    log,
+		Notify: rep.Notify,
+	})
+	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())
+	return a, nil
+}
+
+// checkSchema migrates the embedded database, and on PostgreSQL (where the
+// app may run as a role without DDL rights) refuses to start on a schema
+// that is behind, saying which command fixes it.
+func (a *app) checkSchema(ctx context.Context, migrate bool) error {
+	if a.db.Dialect() == "sqlite" && migrate {
+		if err := a.db.Migrate(ctx); err != nil {
+			a.log.Error("migrate", "db", a.desc, "err", scrub(err.Error()))
+			return fmt.Errorf("cannot prepare the database (%s): %s", a.desc, scrub(err.Error()))
+		}
+		return nil
+	}
+	pending, err := a.db.Pending(ctx)
+	if err != nil {
+		a.log.Error("migration status", "db", a.desc, "err", scrub(err.Error()))
+		return fmt.Errorf("cannot read the schema version of %s: %s", a.desc, scrub(err.Error()))
+	}
+	if pending > 0 {
+		return fmt.Errorf("the database schema (%s) is %d migration(s) behind this version: run `epic-events migrate up` as the database owner", a.desc, pending)
+	}
+	return nil
+}

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/epic-events/crm/domain"
+	"github.com/epic-events/crm/store"
+)
+
+// The end-to-end tests build the real binary and drive it in tmux, as a
+// user would: they need tmux (and ssh for serve). Locally they skip without
+// it; in CI (CI=true) a missing tool is a failure.
+
+// needTool returns the path of a command or skips (fails in CI).
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is required in CI: %v", name, err)
+		}
+		t.Skipf("%s not installed: end-to-end test skipped", name)
+	}
+	return p
+}
+
+// e2eEnv is a sandbox: its own XDG directories and a freshly built binary.
+type e2eEnv struct {
+	t   *testing.T
+	dir string
+	bin string
+	env []string
+}
+
+func newE2E(t *testing.T) *e2eEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "epic-events")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	env := []string{
+		"HOME=" + dir,
+		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"PATH=" + os.Getenv("PATH"),
+		"TERM=xterm-256color",
+		"LANG=C.UTF-8",
+		"TZ=Europe/Paris",
+	}
+	return &e2eEnv{t: t, dir: dir, bin: bin, env: env}
+}
+
+// run runs the binary to completion and returns its output.
+func (e *e2eEnv) run(args ...string) string {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.bin, args...)
+	cmd.Env = e.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		e.t.Fatalf("epic-events %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+// demoLogins runs `demo` and returns role -> (email, password).
+func (e *e2eEnv) demoLogins() map[string][2]string {
+	e.t.Helper()
+	out := e.run("demo")
+	logins := map[string][2]string{}
+	re := regexp.MustCompile(`(?m)^\s+(management|sales|support)\s+(\S+@\S+)\s+(\S+)\s*$`)
+	for _, m := range re.FindAllStringSubmatch(out, -1) {
+		logins[m[1]] = [2]string{m[2], m[3]}
+	}
+	if len(logins) != 3 {
+		e.t.Fatalf("demo printed %d logins, want one per role:\n%s", len(logins), out)
+	}
+	return logins
+}
+
+// tmux drives one tmux session on a private server socket.
+type tmux struct {
+	t      *testing.T
+	bin    string
+	socket string
+	name   string
+}
+
+func newTmux(t *testing.T, e *e2eEnv, command string) *tmux {
+	t.Helper()
+	tm := &tmux{t: t, bin: needTool(t, "tmux"), socket: filepath.Join(e.dir, "tmux.sock"), name: "e2e"}
+	shell := "env -i " + strings.Join(quoteAll(e.env), " ") + " " + command
+	tm.cmd("new-session", "-d", "-s", tm.name, "-x", "100", "-y", "30", shell)
+	t.Cleanup(func() {
+		_ = exec.Command(tm.bin, "-S", tm.socket, "kill-server").Run()
+	})
+	return tm
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return out
+}
+
+func (tm *tmux) cmd(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command(tm.bin, append([]string{"-S", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (Enter, Tab, Escape, C-c …).
+func (tm *tmux) keys(keys ...string) {
+	tm.t.Helper()
+	tm.cmd(append([]string{"send-keys", "-t", tm.name}, keys...)...)
+}
+
+// text types literal text.
+func (tm *tmux) text(s string) {
+	tm.t.Helper()
+	tm.cmd("send-keys", "-t", tm.name, "-l", s)
+}
+
+// screen is what the pane shows now.
+func (tm *tmux) screen() string {
+	tm.t.Helper()
+	out, err := exec.Command(tm.bin, "-S", tm.socket, "capture-pane", "-p", "-t", tm.name).CombinedOutput()
+	if err != nil {
+		// The program may have exited and taken the session with it.
+		return "(capture failed: " + err.Error() + ")"
+	}
+	return string(out)
+}
+
+// waitFor polls the screen until re matches, and returns the screen.
+func (tm *tmux) waitFor(re string, timeout time.Duration) string {
+	tm.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(timeout)
+	var s string
+	for time.Now().Before(deadline) {
+		s = tm.screen()
+		if rx.MatchString(s) {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.t.Fatalf("screen never matched %q within %s; last screen:\n%s", re, timeout, s)
+	return ""
+}
+
+// login fills the login screen.
+func (tm *tmux) login(email, password string) {
+	tm.t.Helper()
+	tm.waitFor(`(?i)log ?in`, 20*time.Second)
+	tm.text(email)
+	tm.keys("Enter")
+	tm.text(password)
+	tm.keys("Enter")
+}
+
+func TestE2ELocalAssignSupportAndLogout(t *testing.T) {
+	e := newE2E(t)
+	needTool(t, "tmux")
+	logins := e.demoLogins()
+	mgr := logins["management"]
+
+	tm := newTmux(t, e, e.bin)
+	tm.login(mgr[0], mgr[1])
+	tm.waitFor(`(?i)dashboard`, 20*time.Second)
+
+	// Events view, then cycle the filters to "without support".
+	tm.keys("4")
+	tm.waitFor(`(?i)events`, 10*time.Second)
+	found := false
+	for range 6 {
+		if regexp.MustCompile(`(?i)without support`).MatchString(tm.screen()) {
+			found = true
+			break
+		}
+		tm.keys("f")
+		time.Sleep(300 * time.Millisecond)
+	}
+	if !found {
+		tm.waitFor(`(?i)without support`, 5*time.Second)
+	}
+	// Wait for the filtered page: at least one row of the demo backlog.
+	tm.waitFor(`(?i)(Séminaire|Soirée|Gala|Journée|Anniversaire|Convention|Inauguration|Team building)`, 10*time.Second)
+
+	// Assign the selected event to the first support collaborator offered.
+	before := unassignedEvents(t, e)
+	tm.keys("a")
+	tm.waitFor(`(Julien Moreau|Manon Simon|Lucas Michel)`, 10*time.Second)
+	tm.keys("Enter")
+	tm.waitFor(`(?i)assigned`, 10*time.Second)
+	if after := unassignedEvents(t, e); after != before-1 {
+		t.Fatalf("upcoming events without support: %d before the assignment, %d after; want one less", before, after)
+	}
+
+	// Log out: back to the login screen, and the session file is gone.
+	tm.keys("L")
+	tm.waitFor(`(?i)log ?in`, 10*time.Second)
+	if _, err := os.Stat(filepath.Join(e.dir, "state", "epic-events", "session.json")); !os.IsNotExist(err) {
+		t.Errorf("session file still there after logout (stat err %v)", err)
+	}
+	tm.keys("C-c")
+}
+
+func TestE2EServeShowsLogin(t *testing.T) {
+	e := newE2E(t)
+	needTool(t, "tmux")
+	sshBin := needTool(t, "ssh")
+	logins := e.demoLogins()
+
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := exec.CommandContext(ctx, e.bin, "serve", "--addr", addr)
+	srv.Env = e.env
+	var srvOut bytes.Buffer
+	srv.Stdout, srv.Stderr = &srvOut, &srvOut
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = srv.Wait()
+		if t.Failed() {
+			t.Logf("serve output:\n%s", srvOut.String())
+		}
+	})
+	waitListening(t, addr, 30*time.Second)
+
+	ssh := fmt.Sprintf("%s -tt -p %d -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes 127.0.0.1", sshBin, port)
+	tm := newTmux(t, e, ssh)
+	sup := logins["support"]
+	tm.login(sup[0], sup[1])
+	tm.waitFor(`(?i)dashboard`, 20*time.Second)
+	// The host key was created in the data directory, private.
+	st, err := os.Stat(filepath.Join(e.dir, "data", "epic-events", hostKeyName))
+	if err != nil {
+		t.Fatalf("host key: %v", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		t.Errorf("host key mode %v, want no group/other access", st.Mode().Perm())
+	}
+}
+
+// unassignedEvents counts, in the sandbox's database, the upcoming events
+// without a support contact.
+func unassignedEvents(t *testing.T, e *e2eEnv) int {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(e.dir, "data", "epic-events", dbFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	page, err := db.Events().List(ctx, domain.ListQuery{Filter: domain.FilterUnassigned, Now: time.Now(), Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(page.Items)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitListening(t *testing.T, addr string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s after %s", addr, timeout)
+}

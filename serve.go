@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/activeterm"
+	bm "charm.land/wish/v2/bubbletea"
+
+	"github.com/epic-events/crm/tui"
+)
+
+const hostKeyName = "ssh_host_ed25519"
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	cfg, err := loadConfig(e.getenv)
+	if err != nil {
+		return err
+	}
+	addr := e.getenv(envSSHAddr)
+	if addr == "" {
+		addr = defaultSSHAddr
+	}
+	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db URL]",
+		"Serve the UI over SSH: `ssh -p 23234 HOST` opens a login screen, each\n"+
+			"connection with its own session. The database credentials stay on the\n"+
+			"server. The host key is kept in the data directory ("+hostKeyName+").\n"+
+			"The SSH layer itself asks for no credentials: the app's login does.")
+	fs.StringVar(&addr, "addr", addr, "listen address (env "+envSSHAddr+")")
+	dbFlag(fs, &cfg)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(e, fs); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. %s", addr, defaultSSHAddr)
+	}
+	a, err := openApp(ctx, e, cfg, openOptions{migrate: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	srv, err := wish.NewServer(
+		wish.WithAddress(addr),
+		wish.WithHostKeyPath(filepath.Join(cfg.DataDir, hostKeyName)),
+		wish.WithIdleTimeout(30*time.Minute),
+		wish.WithMiddleware(
+			bm.Middleware(a.sshHandler),
+			activeterm.Middleware(),
+			a.sshLogging,
+		),
+	)
+	if err != nil {
+		return fmt.Errorf("ssh server: %w", err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	fmt.Fprintf(e.stdout, "serving Epic Events on ssh://%s (database: %s); ctrl+c stops\n", ln.Addr(), a.desc)
+	a.log.Info("serve", "addr", ln.Addr().String(), "db", a.desc)
+
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+			return fmt.Errorf("ssh server: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(e.stdout, "stopping: waiting up to 10s for open sessions")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+	}
+	return nil
+}
+
+// sshHandler gives each connection its own UI with no session: it starts
+// on the login screen (or setup on an empty database).
+func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
+	noColor := false
+	for _, kv := range s.Environ() {
+		if strings.HasPrefix(kv, "NO_COLOR=") && kv != "NO_COLOR=" {
+			noColor = true
+		}
+	}
+	model := tui.New(tui.Options{
+		Services: a.svc,
+		DBLabel:  a.desc,
+		Log:      a.log,
+		NoColor:  noColor, // the client's, when its ssh sends it (SendEnv NO_COLOR)
+	})
+	return newGuard(model, a.rep, "serve"), nil
+}
+
+// sshLogging records connections (remote address and duration only) and
+// turns a panic in a session into a report instead of a dead server.
+func (a *app) sshLogging(next ssh.Handler) ssh.Handler {
+	return func(s ssh.Session) {
+		start := time.Now()
+		a.log.Info("ssh connect", "remote", s.RemoteAddr().String())
+		defer func() {
+			if v := recover(); v != nil {
+				a.rep.Panic("serve session", v)
+			}
+			a.log.Info("ssh disconnect", "remote", s.RemoteAddr().String(), "duration", time.Since(start).Round(time.Millisecond).String())
+		}()
+		next(s)
+	}
+}
