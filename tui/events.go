@@ -23,11 +23,11 @@ type eventsScreen struct {
 // eventColumns are shared with the dashboard's next-events table.
 func eventColumns() []column {
 	return []column{
-		{title: "#", min: 5, right: true, prio: 6},
+		{title: "#", min: 5, right: true, prio: 5},
 		{title: "Event", min: 14, grow: 3},
 		{title: "Client", min: 12, grow: 2, prio: 2},
 		{title: "Start", min: 16},
-		{title: "End", min: 16, prio: 5},
+		{title: "End", min: 16, prio: 6},
 		{title: "Location", min: 10, grow: 1, prio: 4},
 		{title: "Guests", min: 6, right: true, prio: 7},
 		{title: "Status", min: 9, prio: 3},

@@ -1,0 +1,193 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/epic-events/crm/domain"
+)
+
+var sizes = []struct {
+	name string
+	w, h int
+}{{"100x30", 100, 30}, {"60x15", 60, 15}}
+
+func TestLoginScreen(t *testing.T) {
+	w := newWorld(t)
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			r := start(t, w.options(nil), sz.w, sz.h)
+			r.waitFor("Log in", "Email", "Password")
+			golden.RequireEqual(t, r.final())
+		})
+	}
+}
+
+func TestDashboardManagement(t *testing.T) {
+	w := newWorld(t)
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			r := start(t, w.options(w.mgrSess), sz.w, sz.h)
+			r.waitFor("Events without support 2", "Acme spring gala")
+			golden.RequireEqual(t, r.final())
+		})
+	}
+}
+
+func TestDashboardSales(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.salesSess), 100, 30)
+	r.waitFor("My clients 4", "My draft contracts 1", "Martin wedding party")
+	if s := r.o.screen(); strings.Contains(s, "assign support") {
+		t.Errorf("sales should not be offered to assign support:\n%s", s)
+	}
+}
+
+func TestEventsList(t *testing.T) {
+	w := newWorld(t)
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			r := start(t, w.options(w.mgrSess), sz.w, sz.h)
+			r.waitFor("Dashboard")
+			r.typeText("4")
+			r.waitFor("filter: all", "Martin wedding party", "Sue Support")
+			golden.RequireEqual(t, r.final())
+		})
+	}
+}
+
+func TestTooSmallWindow(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 59, 20)
+	r.waitFor("please enlarge the window to at least 60×15")
+	r.tm.Send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	r.waitFor("Events without support")
+}
+
+func TestLoginFailureThenSuccess(t *testing.T) {
+	w := newWorld(t)
+	var saved atomic.Pointer[domain.Session]
+	opts := w.options(nil)
+	opts.OnLogin = func(s *domain.Session) { saved.Store(s) }
+	r := start(t, opts, 100, 30)
+	r.waitFor("Log in")
+	r.typeText("margaret@epic.test")
+	r.press(tea.KeyEnter)
+	r.typeText("not the right password")
+	r.press(tea.KeyEnter)
+	r.waitFor("wrong email or password")
+	if strings.Contains(r.o.screen(), "not the right password") {
+		t.Fatal("the password was shown in clear")
+	}
+	r.typeText(testPassword)
+	r.press(tea.KeyEnter)
+	r.waitFor("Margaret Hale · management", "Events without support")
+	r.waitFor("1 Dashboard", "5 Team")
+	if saved.Load() == nil {
+		t.Fatal("OnLogin was not called: the session file would not be written")
+	}
+	// L logs out and the refresh token is revoked.
+	r.typeText("L")
+	r.waitFor("Log in", "logged out")
+	access, refresh := saved.Load().Tokens()
+	if _, err := w.svc.Sessions.Resume(context.Background(), access, refresh); err == nil {
+		t.Error("the session still resumes after logging out")
+	}
+}
+
+func TestManagementAssignsSupportBacklog(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("4")
+	r.waitFor("filter: all", "Martin wedding party")
+	for !strings.Contains(r.o.screen(), "filter: without support") {
+		r.typeText("f")
+		r.waitFor("Events") // let the frame settle
+	}
+	r.waitGone("Martin wedding party")
+	r.waitFor("Acme spring gala", "Globex product launch")
+
+	r.typeText("a")
+	r.waitFor("Support for Acme spring gala", "Sue Support", "1 upcoming event", "Tom Tech", "0 upcoming events")
+	r.typeText("tom")
+	r.waitGone("Sue Support")
+	r.press(tea.KeyEnter)
+	r.waitFor("Tom Tech now supports Acme spring gala")
+	r.waitGone("Acme spring gala ") // the row left the "without support" list
+
+	// The selection moved to the next event: assign it straight away.
+	r.typeText("a")
+	r.waitFor("Support for Globex product launch")
+	r.press(tea.KeyEnter) // first candidate: Sue Support
+	r.waitFor("Sue Support now supports Globex product launch", "nothing here")
+
+	gala := w.event(t, w.events["Acme spring gala"].ID)
+	launch := w.event(t, w.events["Globex product launch"].ID)
+	if gala.SupportContactID == nil || *gala.SupportContactID != w.tom.ID {
+		t.Errorf("gala support = %v, want Tom (%d)", gala.SupportContactID, w.tom.ID)
+	}
+	if launch.SupportContactID == nil || *launch.SupportContactID != w.sue.ID {
+		t.Errorf("launch support = %v, want Sue (%d)", launch.SupportContactID, w.sue.ID)
+	}
+}
+
+func TestSupportCannotEditAnothersEvent(t *testing.T) {
+	w := newWorld(t)
+	tom := w.session(t, "tom@epic.test")
+	r := start(t, w.options(tom), 100, 30)
+	r.waitFor("My upcoming events 0")
+	r.typeText("4")
+	r.waitFor("Acme spring gala", "enter open")
+	s := r.o.screen()
+	for _, hidden := range []string{"e edit", "a assign", "d delete"} {
+		if strings.Contains(s, hidden) {
+			t.Errorf("support sees %q on an event they do not support:\n%s", hidden, s)
+		}
+	}
+	if strings.Contains(s, "without support") {
+		t.Error("the without-support filter is management's")
+	}
+
+	r.typeText("e")
+	r.waitFor("you may not edit this event")
+
+	r.typeText("a")
+	r.waitFor("Support for Acme spring gala")
+	r.press(tea.KeyEnter)
+	r.waitFor("you may not assign support to this event")
+	gala := w.event(t, w.events["Acme spring gala"].ID)
+	if gala.SupportContactID != nil {
+		t.Fatalf("the refused assignment changed the database: support %d", *gala.SupportContactID)
+	}
+}
+
+func TestHelpOverlayListsScreenKeys(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("4")
+	r.waitFor("Acme spring gala")
+	r.typeText("?")
+	r.waitFor("Keys", "assign support", "next view", "log out", "pgdn")
+	r.press(tea.KeyEscape)
+	r.waitFor("Acme spring gala")
+}
+
+func TestSearchFiltersTheList(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("2")
+	r.waitFor("Clients", "Dora Petit", "Aline Dubois")
+	r.typeText("/glob")
+	r.waitGone("Dora Petit")
+	r.waitFor("Bruno Keller")
+	r.press(tea.KeyEscape)
+	r.waitFor("Dora Petit")
+}
