@@ -1,0 +1,628 @@
+package domain_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/epic-events/crm/domain"
+	"github.com/epic-events/crm/store"
+	"github.com/epic-events/crm/store/storetest"
+)
+
+// each runs fn on a fresh database of every dialect, with fixture users.
+func each(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fn(t, newEnv(t, db, false))
+	})
+}
+
+func wantInvalid(t *testing.T, err error, field, contains string) {
+	t.Helper()
+	msg, ok := validationMsg(err, field)
+	if !ok {
+		t.Fatalf("want a validation message on %q, got %v", field, err)
+	}
+	if !strings.Contains(msg, contains) {
+		t.Fatalf("message on %q = %q, want it to mention %q", field, msg, contains)
+	}
+}
+
+func mustGrant(t *testing.T, e *env, r domain.Role, codes ...string) {
+	t.Helper()
+	for _, c := range codes {
+		if err := e.db.Perms().Grant(e.ctx, r, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRuleNoSelfRemoval(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("mgr")
+		me := e.users["mgr"]
+		before := e.snapshot()
+		if _, err := e.svc.Users.SetActive(e.ctx, s, me.ID, me.Version, false); !errors.Is(err, domain.ErrInvalid) {
+			t.Fatalf("deactivate self: %v", err)
+		}
+		if err := e.svc.Users.Delete(e.ctx, s, me.ID); !errors.Is(err, domain.ErrInvalid) {
+			t.Fatalf("delete self: %v", err)
+		}
+		_, err := e.svc.Users.Update(e.ctx, s, me.ID, me.Version, domain.UserInput{FullName: me.FullName, Email: me.Email, Role: domain.RoleSales})
+		wantInvalid(t, err, "role", "your own role")
+		if after := e.snapshot(); after != before {
+			t.Fatalf("refused self-removal changed the database:\n%s\n%s", before, after)
+		}
+	})
+}
+
+func TestRuleLastActiveManager(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		mgr, mgr2 := e.users["mgr"], e.users["mgr2"]
+		if _, err := e.svc.Users.SetActive(e.ctx, e.session("mgr"), mgr2.ID, mgr2.Version, false); err != nil {
+			t.Fatal(err)
+		}
+		// Whatever is granted: even a sales user holding every user
+		// permission cannot remove the last active manager.
+		mustGrant(t, e, domain.RoleSales, "user:update:any", "user:deactivate:any", "user:delete:any")
+		s := e.session("sales")
+		before := e.snapshot()
+		_, err := e.svc.Users.SetActive(e.ctx, s, mgr.ID, mgr.Version, false)
+		wantInvalid(t, err, "", "last active manager")
+		_, err = e.svc.Users.Update(e.ctx, s, mgr.ID, mgr.Version, domain.UserInput{FullName: mgr.FullName, Email: mgr.Email, Role: domain.RoleSupport})
+		wantInvalid(t, err, "", "last active manager")
+		wantInvalid(t, e.svc.Users.Delete(e.ctx, s, mgr.ID), "", "last active manager")
+		if after := e.snapshot(); after != before {
+			t.Fatalf("refused removal changed the database:\n%s\n%s", before, after)
+		}
+		// With a second active manager again, the first may go.
+		m2, _ := e.db.Users().Get(e.ctx, mgr2.ID)
+		if _, err := e.svc.Users.SetActive(e.ctx, s, m2.ID, m2.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Users.SetActive(e.ctx, s, mgr.ID, mgr.Version, false); err != nil {
+			t.Fatalf("deactivate a manager who is not the last: %v", err)
+		}
+	})
+}
+
+func TestRuleGrantStaysWithManagement(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		err := e.svc.Roles.Revoke(e.ctx, e.session("mgr"), domain.RoleManagement, "role:grant:any")
+		wantInvalid(t, err, "permission", "role:grant:any")
+		codes, _ := e.db.Perms().ForRole(e.ctx, domain.RoleManagement)
+		if !contains(codes, "role:grant:any") {
+			t.Fatal("role:grant:any was revoked from management")
+		}
+		// Other codes can be revoked from management.
+		if err := e.svc.Roles.Revoke(e.ctx, e.session("mgr"), domain.RoleManagement, "audit:read:any"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestRuleContactCannotBeDeleted(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("mgr")
+		s2, sup2 := e.users["sales2"], e.users["support2"]
+		e.newClient(&s2)
+		cl := e.newClient(&s2)
+		e.newEvent(e.newContract(cl, 1000, true), &sup2)
+		before := e.snapshot()
+		wantInvalid(t, e.svc.Users.Delete(e.ctx, s, s2.ID), "", "2 clients")
+		wantInvalid(t, e.svc.Users.Delete(e.ctx, s, sup2.ID), "", "1 upcoming event")
+		if after := e.snapshot(); after != before {
+			t.Fatal("refused deletion changed the database")
+		}
+		if _, err := e.svc.Users.SetActive(e.ctx, s, s2.ID, s2.Version, false); err != nil {
+			t.Fatalf("deactivating a contact is the way out: %v", err)
+		}
+		// Someone who is nobody's contact can be deleted.
+		free := e.newUser("free", domain.RoleSupport)
+		if err := e.svc.Users.Delete(e.ctx, s, free.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.Users().Get(e.ctx, free.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("deleted user still there: %v", err)
+		}
+	})
+}
+
+func TestRuleClientDeleteNeedsNoSignedContract(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("mgr")
+		s2 := e.users["sales2"]
+		signed := e.newClient(&s2)
+		e.newContract(signed, 1000, true)
+		err := e.svc.Clients.Delete(e.ctx, s, signed.ID)
+		wantInvalid(t, err, "", "1 signed contract")
+		if _, err := e.db.Clients().Get(e.ctx, signed.ID); err != nil {
+			t.Fatalf("refused delete removed the client: %v", err)
+		}
+		drafts := e.newClient(&s2)
+		k := e.newContract(drafts, 1000, false)
+		if err := e.svc.Clients.Delete(e.ctx, s, drafts.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.Contracts().Get(e.ctx, k.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("draft contract of a deleted client: %v", err)
+		}
+	})
+}
+
+func TestRuleContractDeleteNeedsDraftWithoutEvent(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("mgr")
+		s2 := e.users["sales2"]
+		cl := e.newClient(&s2)
+		signed := e.newContract(cl, 1000, true)
+		e.newEvent(signed, nil)
+		wantInvalid(t, e.svc.Contracts.Delete(e.ctx, s, signed.ID), "", "signed")
+		draft := e.newContract(cl, 1000, false)
+		if err := e.svc.Contracts.Delete(e.ctx, s, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestRuleSignedStaysSigned(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("mgr")
+		s2 := e.users["sales2"]
+		k := e.newContract(e.newClient(&s2), 1000, false)
+		k, err := e.svc.Contracts.Sign(e.ctx, s, k.ID, k.Version)
+		if err != nil || k.Status != domain.ContractSigned || k.SignedAt == nil || k.SignedByID == nil || *k.SignedByID != e.users["mgr"].ID {
+			t.Fatalf("sign: %+v %v", k, err)
+		}
+		_, err = e.svc.Contracts.Sign(e.ctx, s, k.ID, k.Version)
+		wantInvalid(t, err, "status", "already signed")
+		k, err = e.svc.Contracts.Update(e.ctx, s, k.ID, k.Version, domain.ContractInput{TotalCents: 2000})
+		if err != nil || k.Status != domain.ContractSigned {
+			t.Fatalf("update of a signed contract: %+v %v", k, err)
+		}
+	})
+}
+
+func TestRuleSignedTotalOnlyByManagement(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		sales := e.users["sales"]
+		k := e.newContract(e.newClient(&sales), 1000, true)
+		before := e.snapshot()
+		_, err := e.svc.Contracts.Update(e.ctx, e.session("sales"), k.ID, k.Version, domain.ContractInput{TotalCents: 500})
+		if !errors.Is(err, domain.ErrForbidden) {
+			t.Fatalf("sales changing a signed total: %v", err)
+		}
+		if e.snapshot() != before || e.lastAudit().Action != "contract.update.denied" {
+			t.Fatal("refused total change changed the database or was not audited")
+		}
+		// A draft of their own client: allowed.
+		d := e.newContract(e.newClient(&sales), 1000, false)
+		if _, err := e.svc.Contracts.Update(e.ctx, e.session("sales"), d.ID, d.Version, domain.ContractInput{TotalCents: 500}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Contracts.Update(e.ctx, e.session("mgr"), k.ID, k.Version, domain.ContractInput{TotalCents: 500}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestRuleTotalMovesRemaining(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("mgr")
+		s2 := e.users["sales2"]
+		k := e.newContract(e.newClient(&s2), 1000_00, true)
+		k, err := e.svc.Contracts.Pay(e.ctx, s, k.ID, domain.PaymentInput{AmountCents: 300_00})
+		if err != nil || k.RemainingCents != 700_00 {
+			t.Fatalf("pay: %+v %v", k, err)
+		}
+		k, err = e.svc.Contracts.Update(e.ctx, s, k.ID, k.Version, domain.ContractInput{TotalCents: 1500_00})
+		if err != nil || k.TotalCents != 1500_00 || k.RemainingCents != 1200_00 {
+			t.Fatalf("raise total: %+v %v", k, err)
+		}
+		_, err = e.svc.Contracts.Update(e.ctx, s, k.ID, k.Version, domain.ContractInput{TotalCents: 200_00})
+		wantInvalid(t, err, "total", "300.00")
+		got, _ := e.db.Contracts().Get(e.ctx, k.ID)
+		if got.TotalCents != 1500_00 || got.RemainingCents != 1200_00 {
+			t.Fatalf("refused change moved the amounts: %+v", got)
+		}
+		_, err = e.svc.Contracts.Pay(e.ctx, s, k.ID, domain.PaymentInput{AmountCents: 1200_01})
+		wantInvalid(t, err, "amount", "remaining")
+	})
+}
+
+func TestRuleDepositIsAFirstPayment(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s2 := e.users["sales2"]
+		cl := e.newClient(&s2)
+		rem := int64(600_00)
+		k, err := e.svc.Contracts.Create(e.ctx, e.session("mgr"), domain.ContractInput{ClientID: cl.ID, TotalCents: 1000_00, RemainingCents: &rem})
+		if err != nil || k.TotalCents != 1000_00 || k.RemainingCents != 600_00 || k.Status != domain.ContractDraft {
+			t.Fatalf("create: %+v %v", k, err)
+		}
+		pays, err := e.db.Contracts().Payments(e.ctx, k.ID)
+		if err != nil || len(pays) != 1 || pays[0].AmountCents != 400_00 {
+			t.Fatalf("deposit payment: %+v %v", pays, err)
+		}
+		if got := e.auditActions(2); !contains(got, "payment.create") || !contains(got, "contract.create") {
+			t.Fatalf("audit: %v", got)
+		}
+		high := int64(1000_01)
+		_, err = e.svc.Contracts.Create(e.ctx, e.session("mgr"), domain.ContractInput{ClientID: cl.ID, TotalCents: 1000_00, RemainingCents: &high})
+		wantInvalid(t, err, "remaining", "total")
+		_, err = e.svc.Contracts.Create(e.ctx, e.session("mgr"), domain.ContractInput{ClientID: cl.ID, TotalCents: -1})
+		wantInvalid(t, err, "total", "zero or more")
+	})
+}
+
+func TestRuleEventOfSignedContractOnly(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		sales := e.users["sales"]
+		s := e.session("sales")
+		cl := e.newClient(&sales)
+		draft := e.newContract(cl, 1000, false)
+		in := eventInput(target{contract: draft}, e)
+		_, err := e.svc.Events.Create(e.ctx, s, in)
+		wantInvalid(t, err, "contract", "signed")
+		signed := e.newContract(cl, 1000, true)
+		in.ContractID = signed.ID
+		ev, err := e.svc.Events.Create(e.ctx, s, in)
+		if err != nil || ev.ClientID != cl.ID || ev.ContractID != signed.ID || ev.Status != domain.EventPlanned || ev.SupportContactID != nil {
+			t.Fatalf("create: %+v %v", ev, err)
+		}
+		_, err = e.svc.Events.Create(e.ctx, s, in)
+		wantInvalid(t, err, "contract", "already has an event")
+		bad := in
+		bad.ContractID, bad.End, bad.Attendees = signed.ID, in.Start, -1
+		_, err = e.svc.Events.Create(e.ctx, s, bad)
+		wantInvalid(t, err, "end", "after the start")
+		wantInvalid(t, err, "attendees", "zero or more")
+	})
+}
+
+func TestRuleContactsHaveTheRightDepartment(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("mgr")
+		s2 := e.users["sales2"]
+		ev := e.newEvent(e.newContract(e.newClient(&s2), 1000, true), nil)
+		salesID, inactive := e.users["sales"].ID, e.newUser("gone", domain.RoleSupport)
+		_, err := e.svc.Events.AssignSupport(e.ctx, s, ev.ID, ev.Version, &salesID)
+		wantInvalid(t, err, "support", "support department")
+		if _, err := e.svc.Users.SetActive(e.ctx, s, inactive.ID, inactive.Version, false); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.Events.AssignSupport(e.ctx, s, ev.ID, ev.Version, &inactive.ID)
+		wantInvalid(t, err, "support", "active")
+		supID := e.users["support"].ID
+		got, err := e.svc.Events.AssignSupport(e.ctx, s, ev.ID, ev.Version, &supID)
+		if err != nil || got.SupportContactID == nil || *got.SupportContactID != supID {
+			t.Fatalf("assign: %+v %v", got, err)
+		}
+		cl := e.newClient(&s2)
+		_, err = e.svc.Clients.Reassign(e.ctx, s, cl.ID, cl.Version, supID)
+		wantInvalid(t, err, "sales_contact", "sales department")
+	})
+}
+
+func TestRuleSalesCreatorIsTheContact(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		other := e.users["sales2"].ID
+		cl, err := e.svc.Clients.Create(e.ctx, e.session("sales"), domain.ClientInput{
+			FullName: "Kevin Casey", Email: "Kevin@Startup.io", Phone: "+678 123 456 78", CompanyName: "Cool Startup LLC", SalesContactID: &other})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cl.SalesContactID == nil || *cl.SalesContactID != e.users["sales"].ID || cl.Email != "kevin@startup.io" || cl.CompanyName != "Cool Startup LLC" {
+			t.Fatalf("created client: %+v", cl)
+		}
+		_, err = e.svc.Clients.Create(e.ctx, e.session("sales"), domain.ClientInput{FullName: "Kevin Bis", Email: "KEVIN@startup.io"})
+		wantInvalid(t, err, "email", "already exists")
+		_, err = e.svc.Clients.Create(e.ctx, e.session("sales"), domain.ClientInput{FullName: "Evil \x1b[2J", Email: "evil@example.fr"})
+		wantInvalid(t, err, "full_name", "ESC")
+	})
+}
+
+func TestRuleSetupOnlyOnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, true)
+		needs, err := e.svc.Sessions.NeedsSetup(e.ctx)
+		if err != nil || !needs {
+			t.Fatalf("fresh database: needs setup = %v, %v", needs, err)
+		}
+		in := domain.UserInput{FullName: "Première Gérante", Email: "boss@epic-events.test", Role: domain.RoleSupport}
+		u, err := e.svc.Sessions.Setup(e.ctx, in, testPassword)
+		if err != nil || u.Role != domain.RoleManagement || !u.Active {
+			t.Fatalf("setup: %+v %v", u, err)
+		}
+		if needs, _ := e.svc.Sessions.NeedsSetup(e.ctx); needs {
+			t.Fatal("still needs setup")
+		}
+		in.Email = "second@epic-events.test"
+		if _, err := e.svc.Sessions.Setup(e.ctx, in, testPassword); !errors.Is(err, domain.ErrForbidden) {
+			t.Fatalf("second setup: %v", err)
+		}
+		s, err := e.svc.Sessions.Login(e.ctx, "boss@epic-events.test", testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, err := e.svc.Sessions.Actor(e.ctx, s); err != nil || !a.Has("role:grant:any") {
+			t.Fatalf("first manager: %+v %v", a, err)
+		}
+	})
+}
+
+func TestGrantRevokeTakesEffectAtNextAction(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		other := e.services() // a second process on the same database
+		sess := e.sessionOf(other, e.users["sales"])
+		sales := e.users["sales"]
+		cl := e.newClient(&sales)
+		in := domain.ContractInput{ClientID: cl.ID, TotalCents: 1000}
+		if _, err := other.Contracts.Create(e.ctx, sess, in); !errors.Is(err, domain.ErrForbidden) {
+			t.Fatalf("before grant: %v", err)
+		}
+		mgr := e.session("mgr")
+		if err := e.svc.Roles.Grant(e.ctx, mgr, domain.RoleSales, "contract:create:own_client"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Contracts.Create(e.ctx, sess, in); err != nil {
+			t.Fatalf("after grant: %v", err)
+		}
+		if err := e.svc.Roles.Revoke(e.ctx, mgr, domain.RoleSales, "contract:create:own_client"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Contracts.Create(e.ctx, sess, in); !errors.Is(err, domain.ErrForbidden) {
+			t.Fatalf("after revoke: %v", err)
+		}
+		if a, _ := other.Sessions.Actor(e.ctx, sess); a.Has("contract:create:own_client") {
+			t.Fatal("actor still holds the revoked code")
+		}
+	})
+}
+
+func TestRoleChangeAndDeactivationEndSessions(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		mgr := e.session("mgr")
+		sup := e.users["support"]
+		supSess := e.session("support")
+		if _, err := e.svc.Dashboard.Get(e.ctx, supSess); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Users.Update(e.ctx, mgr, sup.ID, sup.Version, domain.UserInput{FullName: sup.FullName, Email: sup.Email, Role: domain.RoleSales}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Dashboard.Get(e.ctx, supSess); !errors.Is(err, domain.ErrUnauthenticated) {
+			t.Fatalf("after role change: %v", err)
+		}
+		// The refresh token died too: after the access token expires the
+		// session cannot come back.
+		access, refresh := supSess.Tokens()
+		if _, err := e.svc.Sessions.Resume(e.ctx, access+"x", refresh); !errors.Is(err, domain.ErrUnauthenticated) {
+			t.Fatalf("resume after role change: %v", err)
+		}
+
+		// Deactivation, seen by another process within the cache second.
+		other := e.services()
+		s2 := e.users["sales2"]
+		s2Sess := e.sessionOf(other, s2)
+		if _, err := other.Clients.List(e.ctx, s2Sess, domain.ListQuery{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Users.SetActive(e.ctx, mgr, s2.ID, s2.Version, false); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond)
+		if _, err := other.Clients.List(e.ctx, s2Sess, domain.ListQuery{}); !errors.Is(err, domain.ErrUnauthenticated) {
+			t.Fatalf("after deactivation: %v", err)
+		}
+		if _, err := e.svc.Sessions.Login(e.ctx, s2.Email, testPassword); !errors.Is(err, domain.ErrWrongCredentials) {
+			t.Fatalf("login of a deactivated user: %v", err)
+		}
+	})
+}
+
+func TestRefreshReuseRevokesFamily(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("sales")
+		rotations := 0
+		s.SetOnRotate(func(string, string) { rotations++ })
+		oldAccess, oldRefresh := s.Tokens()
+		e.clock.Add(16 * time.Minute)
+		if _, err := e.svc.Sessions.Actor(e.ctx, s); err != nil {
+			t.Fatalf("transparent refresh: %v", err)
+		}
+		newAccess, newRefresh := s.Tokens()
+		if rotations != 1 || newRefresh == oldRefresh || newAccess == oldAccess {
+			t.Fatalf("no rotation: %d", rotations)
+		}
+		// A thief replays the old refresh token: refused, and the whole
+		// family is revoked, so the legitimate session ends too.
+		if _, err := e.svc.Sessions.Resume(e.ctx, oldAccess, oldRefresh); !errors.Is(err, domain.ErrUnauthenticated) {
+			t.Fatalf("replay: %v", err)
+		}
+		rt, err := e.db.Tokens().Get(e.ctx, e.ring.HashRefresh(newRefresh))
+		if err != nil || rt.RevokedAt == nil {
+			t.Fatalf("family not revoked: %+v %v", rt, err)
+		}
+		e.clock.Add(16 * time.Minute)
+		if _, err := e.svc.Sessions.Actor(e.ctx, s); !errors.Is(err, domain.ErrUnauthenticated) {
+			t.Fatalf("session after reuse: %v", err)
+		}
+	})
+}
+
+func TestRefreshLifetimeIsAbsolute(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("support")
+		for range 6 {
+			e.clock.Add(24 * time.Hour)
+			if _, err := e.svc.Sessions.Actor(e.ctx, s); err != nil {
+				t.Fatalf("within 7 days: %v", err)
+			}
+		}
+		e.clock.Add(24*time.Hour + time.Minute)
+		if _, err := e.svc.Sessions.Actor(e.ctx, s); !errors.Is(err, domain.ErrUnauthenticated) {
+			t.Fatalf("after 7 days: %v", err)
+		}
+	})
+}
+
+func TestConcurrentRefreshRotatesOnce(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		// One session used by two goroutines: one rotation, both succeed.
+		s := e.session("sales")
+		var rotations atomic.Int32
+		s.SetOnRotate(func(string, string) { rotations.Add(1) })
+		_, oldRefresh := s.Tokens()
+		e.clock.Add(16 * time.Minute)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = e.svc.Sessions.Actor(e.ctx, s) })
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || rotations.Load() != 1 {
+			t.Fatalf("errors %v, rotations %d", errs, rotations.Load())
+		}
+		if rt, err := e.db.Tokens().Get(e.ctx, e.ring.HashRefresh(oldRefresh)); err != nil || rt.RotatedAt == nil {
+			t.Fatalf("old token: %+v %v", rt, err)
+		}
+
+		// The same stored tokens resumed twice at once (two processes):
+		// exactly one rotation wins.
+		access, refresh := e.session("support").Tokens()
+		e.clock.Add(16 * time.Minute)
+		var ok atomic.Int32
+		for range 2 {
+			wg.Go(func() {
+				if _, err := e.svc.Sessions.Resume(e.ctx, access, refresh); err == nil {
+					ok.Add(1)
+				} else if !errors.Is(err, domain.ErrUnauthenticated) {
+					t.Errorf("loser: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if ok.Load() != 1 {
+			t.Fatalf("%d concurrent refreshes won, want exactly 1", ok.Load())
+		}
+	})
+}
+
+func TestLoginThrottling(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		u := e.users["sales"]
+		login := func(pw string) error {
+			_, err := e.svc.Sessions.Login(e.ctx, u.Email, pw)
+			return err
+		}
+		for i := range 5 {
+			if err := login("wrong password number " + itoa(int64(i))); !errors.Is(err, domain.ErrWrongCredentials) {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+		}
+		for _, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+			var th *domain.ThrottledError
+			if err := login(testPassword); !errors.As(err, &th) || th.Wait != wait {
+				t.Fatalf("want to wait %s, got %v", wait, err)
+			}
+			e.clock.Add(wait)
+			if err := login("still the wrong password"); !errors.Is(err, domain.ErrWrongCredentials) {
+				t.Fatalf("after waiting %s: %v", wait, err)
+			}
+		}
+		e.clock.Add(8 * time.Second)
+		if err := login(testPassword); err != nil {
+			t.Fatalf("right password after the wait: %v", err)
+		}
+		// Success reset the count.
+		if err := login("wrong again"); !errors.Is(err, domain.ErrWrongCredentials) {
+			t.Fatal(err)
+		}
+		if err := login(testPassword); err != nil {
+			t.Fatalf("after reset: %v", err)
+		}
+
+		// The wait is capped at 15 minutes: never permanent.
+		for range 40 {
+			if _, err := e.db.Logins().Fail(e.ctx, u.Email, e.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var th *domain.ThrottledError
+		if err := login(testPassword); !errors.As(err, &th) || th.Wait != 15*time.Minute {
+			t.Fatalf("capped wait: %v", err)
+		}
+		e.clock.Add(15 * time.Minute)
+		if err := login(testPassword); err != nil {
+			t.Fatalf("after 15 minutes: %v", err)
+		}
+
+		// An unknown email gets the same answer, and the audit keeps the
+		// email tried, never the password.
+		if _, err := e.svc.Sessions.Login(e.ctx, "nobody@example.fr", "secret guess 123"); !errors.Is(err, domain.ErrWrongCredentials) {
+			t.Fatal(err)
+		}
+		last := e.lastAudit()
+		if last.Action != "user.login_failed" || last.ActorID != nil || last.ActorName != "nobody@example.fr" {
+			t.Fatalf("failed login audit: %+v", last)
+		}
+		for _, c := range last.Changes {
+			if strings.Contains(c.Old+c.New, "secret guess") {
+				t.Fatal("password in the audit")
+			}
+		}
+	})
+}
+
+func TestStaleVersionSaysWho(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		sales := e.users["sales"]
+		cl := e.newClient(&sales)
+		in := domain.ClientInput{FullName: "Renamed", Email: cl.Email}
+		if _, err := e.svc.Clients.Update(e.ctx, e.session("mgr"), cl.ID, cl.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		before := e.snapshot()
+		in.FullName = "Overwrite"
+		_, err := e.svc.Clients.Update(e.ctx, e.session("sales"), cl.ID, cl.Version, in)
+		var ce *domain.ConflictError
+		if !errors.As(err, &ce) || ce.By != e.users["mgr"].FullName || !strings.Contains(err.Error(), e.users["mgr"].FullName) {
+			t.Fatalf("stale save: %v", err)
+		}
+		if e.snapshot() != before {
+			t.Fatal("stale save changed the database")
+		}
+	})
+}
+
+func TestConcurrentPaymentsNeverOverdraw(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s2 := e.users["sales2"]
+		k := e.newContract(e.newClient(&s2), 100, true)
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for _, who := range []string{"mgr", "mgr2"} {
+			sess := e.session(who)
+			wg.Go(func() {
+				_, err := e.svc.Contracts.Pay(e.ctx, sess, k.ID, domain.PaymentInput{AmountCents: 100, Note: "le dernier euro"})
+				if err == nil {
+					ok.Add(1)
+				} else if !errors.Is(err, domain.ErrInvalid) {
+					t.Errorf("loser: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		got, _ := e.db.Contracts().Get(e.ctx, k.ID)
+		pays, _ := e.db.Contracts().Payments(e.ctx, k.ID)
+		if ok.Load() != 1 || got.RemainingCents != 0 || len(pays) != 1 {
+			t.Fatalf("%s: %d payments succeeded, remaining %d, %d rows", e.db.Dialect(), ok.Load(), got.RemainingCents, len(pays))
+		}
+	})
+}
