@@ -29,30 +29,30 @@ func (clientModel) TableName() string { return "clients" }
 
 // clientRow is a client as read, with joined names.
 type clientRow struct {
-	clientModel
+	M clientModel `gorm:"embedded"`
 	CompanyName      string
 	SalesContactName string
 	UpdatedByName    string
 }
 
-func (r clientRow) rowID() int64 { return r.ID }
+func (r clientRow) rowID() int64 { return r.M.ID }
 
 func (r clientRow) sortValue(sort string) any {
 	switch sort {
 	case domain.SortCreated:
-		return r.CreatedAt
+		return r.M.CreatedAt
 	case domain.SortUpdated:
-		return r.UpdatedAt
+		return r.M.UpdatedAt
 	}
-	return r.FullName
+	return r.M.FullName
 }
 
 func (r clientRow) client() domain.Client {
 	return domain.Client{
-		ID: r.ID, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
-		CompanyID: r.CompanyID, CompanyName: r.CompanyName,
-		SalesContactID: r.SalesContactID, SalesContactName: r.SalesContactName,
-		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version, UpdatedBy: r.UpdatedByName,
+		ID: r.M.ID, FullName: r.M.FullName, Email: r.M.Email, Phone: r.M.Phone,
+		CompanyID: r.M.CompanyID, CompanyName: r.CompanyName,
+		SalesContactID: r.M.SalesContactID, SalesContactName: r.SalesContactName,
+		CreatedAt: utc(r.M.CreatedAt), UpdatedAt: utc(r.M.UpdatedAt), Version: r.M.Version, UpdatedBy: r.UpdatedByName,
 	}
 }
 

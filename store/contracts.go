@@ -30,7 +30,7 @@ func (contractModel) TableName() string { return "contracts" }
 
 // contractRow is a contract as read, with joined names.
 type contractRow struct {
-	contractModel
+	M contractModel `gorm:"embedded"`
 	ClientName       string
 	CompanyName      string
 	SalesContactID   *int64
@@ -40,25 +40,25 @@ type contractRow struct {
 	UpdatedByName    string
 }
 
-func (r contractRow) rowID() int64 { return r.ID }
+func (r contractRow) rowID() int64 { return r.M.ID }
 
 func (r contractRow) sortValue(sort string) any {
 	switch sort {
 	case domain.SortTotal:
-		return r.TotalCents
+		return r.M.TotalCents
 	case domain.SortRemain:
-		return r.RemainingCents
+		return r.M.RemainingCents
 	}
-	return r.CreatedAt
+	return r.M.CreatedAt
 }
 
 func (r contractRow) contract() domain.Contract {
 	return domain.Contract{
-		ID: r.ID, ClientID: r.ClientID, ClientName: r.ClientName, CompanyName: r.CompanyName,
+		ID: r.M.ID, ClientID: r.M.ClientID, ClientName: r.ClientName, CompanyName: r.CompanyName,
 		SalesContactID: r.SalesContactID, SalesContactName: r.SalesContactName,
-		TotalCents: r.TotalCents, RemainingCents: r.RemainingCents, Status: domain.ContractStatus(r.Status),
-		CreatedAt: utc(r.CreatedAt), SignedAt: utcPtr(r.SignedAt), SignedByID: r.SignedByID, SignedByName: r.SignedByName,
-		EventID: r.EventID, Version: r.Version, UpdatedAt: utc(r.UpdatedAt), UpdatedBy: r.UpdatedByName,
+		TotalCents: r.M.TotalCents, RemainingCents: r.M.RemainingCents, Status: domain.ContractStatus(r.M.Status),
+		CreatedAt: utc(r.M.CreatedAt), SignedAt: utcPtr(r.M.SignedAt), SignedByID: r.M.SignedByID, SignedByName: r.SignedByName,
+		EventID: r.EventID, Version: r.M.Version, UpdatedAt: utc(r.M.UpdatedAt), UpdatedBy: r.UpdatedByName,
 	}
 }
 
@@ -233,7 +233,7 @@ func (r contractRepo) Pay(ctx context.Context, p *domain.Payment, byID int64) er
 
 // paymentRow is a payment as read.
 type paymentRow struct {
-	paymentModel
+	M paymentModel `gorm:"embedded"`
 	RecordedByName string
 }
 
@@ -252,11 +252,11 @@ func (r contractRepo) Payments(ctx context.Context, contractID int64) ([]domain.
 	out := make([]domain.Payment, len(rows))
 	for i, row := range rows {
 		out[i] = domain.Payment{
-			ID: row.ID, ContractID: row.ContractID, AmountCents: row.AmountCents, PaidAt: utc(row.PaidAt),
-			Note: row.Note, RecordedByName: row.RecordedByName,
+			ID: row.M.ID, ContractID: row.M.ContractID, AmountCents: row.M.AmountCents, PaidAt: utc(row.M.PaidAt),
+			Note: row.M.Note, RecordedByName: row.RecordedByName,
 		}
-		if row.RecordedByID != nil {
-			out[i].RecordedByID = *row.RecordedByID
+		if row.M.RecordedByID != nil {
+			out[i].RecordedByID = *row.M.RecordedByID
 		}
 	}
 	return out, nil

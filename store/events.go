@@ -32,7 +32,7 @@ func (eventModel) TableName() string { return "events" }
 
 // eventRow is an event as read, with joined names.
 type eventRow struct {
-	eventModel
+	M eventModel `gorm:"embedded"`
 	ClientID           int64
 	ClientName         string
 	CompanyName        string
@@ -41,25 +41,25 @@ type eventRow struct {
 	UpdatedByName      string
 }
 
-func (r eventRow) rowID() int64 { return r.ID }
+func (r eventRow) rowID() int64 { return r.M.ID }
 
 func (r eventRow) sortValue(sort string) any {
 	switch sort {
 	case domain.SortName:
-		return r.Name
+		return r.M.Name
 	case domain.SortCreated:
-		return r.CreatedAt
+		return r.M.CreatedAt
 	}
-	return r.StartAt
+	return r.M.StartAt
 }
 
 func (r eventRow) event() domain.Event {
 	return domain.Event{
-		ID: r.ID, Name: r.Name, ContractID: r.ContractID, ClientID: r.ClientID, ClientName: r.ClientName,
-		CompanyName: r.CompanyName, SalesContactID: r.SalesContactID, Start: utc(r.StartAt), End: utc(r.EndAt),
-		Location: r.Location, Attendees: r.Attendees, Notes: r.Notes, Status: domain.EventStatus(r.Status),
-		SupportContactID: r.SupportContactID, SupportContactName: r.SupportContactName,
-		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version, UpdatedBy: r.UpdatedByName,
+		ID: r.M.ID, Name: r.M.Name, ContractID: r.M.ContractID, ClientID: r.ClientID, ClientName: r.ClientName,
+		CompanyName: r.CompanyName, SalesContactID: r.SalesContactID, Start: utc(r.M.StartAt), End: utc(r.M.EndAt),
+		Location: r.M.Location, Attendees: r.M.Attendees, Notes: r.M.Notes, Status: domain.EventStatus(r.M.Status),
+		SupportContactID: r.M.SupportContactID, SupportContactName: r.SupportContactName,
+		CreatedAt: utc(r.M.CreatedAt), UpdatedAt: utc(r.M.UpdatedAt), Version: r.M.Version, UpdatedBy: r.UpdatedByName,
 	}
 }
 

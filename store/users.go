@@ -32,26 +32,26 @@ func (userModel) TableName() string { return "users" }
 
 // userRow is a user as read, with joined and computed columns.
 type userRow struct {
-	userModel
+	M userModel `gorm:"embedded"`
 	UpdatedByName  string
 	UpcomingEvents int
 	ClientCount    int
 }
 
-func (r userRow) rowID() int64 { return r.ID }
+func (r userRow) rowID() int64 { return r.M.ID }
 
 func (r userRow) sortValue(sort string) any {
 	if sort == domain.SortEmployee {
-		return r.EmployeeNo
+		return r.M.EmployeeNo
 	}
-	return r.FullName
+	return r.M.FullName
 }
 
 func (r userRow) user() domain.User {
 	return domain.User{
-		ID: r.ID, EmployeeNo: r.EmployeeNo, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
-		Role: domain.Role(r.Role), Active: r.Active, PasswordHash: r.PasswordHash,
-		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version,
+		ID: r.M.ID, EmployeeNo: r.M.EmployeeNo, FullName: r.M.FullName, Email: r.M.Email, Phone: r.M.Phone,
+		Role: domain.Role(r.M.Role), Active: r.M.Active, PasswordHash: r.M.PasswordHash,
+		CreatedAt: utc(r.M.CreatedAt), UpdatedAt: utc(r.M.UpdatedAt), Version: r.M.Version,
 		UpdatedBy: r.UpdatedByName, UpcomingEvents: r.UpcomingEvents, ClientCount: r.ClientCount,
 	}
 }

@@ -1,0 +1,9 @@
+package store
+
+import "context"
+
+// ExecForTest runs a statement directly, for tests that check what the
+// schema itself refuses.
+func ExecForTest(ctx context.Context, db *DB, sql string, args ...any) error {
+	return wrap("exec", db.conn(ctx).Exec(sql, args...).Error)
+}
