@@ -29,7 +29,7 @@ func (clientModel) TableName() string { return "clients" }
 
 // clientRow is a client as read, with joined names.
 type clientRow struct {
-	M clientModel `gorm:"embedded"`
+	M                clientModel `gorm:"embedded"`
 	CompanyName      string
 	SalesContactName string
 	UpdatedByName    string

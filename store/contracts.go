@@ -30,7 +30,7 @@ func (contractModel) TableName() string { return "contracts" }
 
 // contractRow is a contract as read, with joined names.
 type contractRow struct {
-	M contractModel `gorm:"embedded"`
+	M                contractModel `gorm:"embedded"`
 	ClientName       string
 	CompanyName      string
 	SalesContactID   *int64
@@ -233,7 +233,7 @@ func (r contractRepo) Pay(ctx context.Context, p *domain.Payment, byID int64) er
 
 // paymentRow is a payment as read.
 type paymentRow struct {
-	M paymentModel `gorm:"embedded"`
+	M              paymentModel `gorm:"embedded"`
 	RecordedByName string
 }
 

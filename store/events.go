@@ -32,7 +32,7 @@ func (eventModel) TableName() string { return "events" }
 
 // eventRow is an event as read, with joined names.
 type eventRow struct {
-	M eventModel `gorm:"embedded"`
+	M                  eventModel `gorm:"embedded"`
 	ClientID           int64
 	ClientName         string
 	CompanyName        string

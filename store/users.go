@@ -32,7 +32,7 @@ func (userModel) TableName() string { return "users" }
 
 // userRow is a user as read, with joined and computed columns.
 type userRow struct {
-	M userModel `gorm:"embedded"`
+	M              userModel `gorm:"embedded"`
 	UpdatedByName  string
 	UpcomingEvents int
 	ClientCount    int
