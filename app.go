@@ -71,6 +71,12 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, err
 	}
+	if !store.IsPostgresDSN(dsn) {
+		// The file holds password hashes: create it private.
+		if f, err := os.OpenFile(dsn, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+			_ = f.Close()
+		}
+	}
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		log.Error("open database", "db", a.desc, "err", scrub(err.Error()))
