@@ -249,7 +249,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(save, a.loadActor())
 	case actorMsg:
 		if msg.err != nil {
-			return a, a.handleError(errorMsg{"resume session", msg.err})
+			cmd := a.handleError(errorMsg{"resume session", msg.err})
+			if a.e.sess != nil { // not an ended session: the database may be back soon
+				cmd = tea.Batch(cmd, tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
+			}
+			return a, cmd
 		}
 		a.e.actor = msg.actor
 		a.started = true

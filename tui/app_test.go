@@ -87,7 +87,7 @@ func TestLoginFailureThenSuccess(t *testing.T) {
 	r.typeText(testPassword)
 	r.press(tea.KeyEnter)
 	r.waitFor("Margaret Hale · management", "Events without support")
-	r.waitFor("1 Dashboard", "5 Team")
+	r.waitFor("1 Dashboard", "4 Events")
 	if saved.Load() == nil {
 		t.Fatal("OnLogin was not called: the session file would not be written")
 	}

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/epic-events/crm/domain"
 )
@@ -54,16 +55,13 @@ func (s *dashboardScreen) load() tea.Cmd {
 	}
 }
 
-// figureLines is the height of the figures block above the table.
-const figureLines = 5
-
 // SetSize implements Screen.
 func (s *dashboardScreen) SetSize(w, h int) {
 	s.w, s.h = w, h
 	if s.tbl.st != s.e.st {
 		s.tbl.SetStyles(s.e.st)
 	}
-	s.tbl.SetSize(w, max(h-figureLines, 2))
+	s.tbl.SetSize(w, max(h-5, 2))
 }
 
 // KeyMap implements Screen.
@@ -171,12 +169,19 @@ func (s *dashboardScreen) View() string {
 		figs = []string{s.figure("My upcoming events", strconv.Itoa(stats.UpcomingEvents))}
 		tableTitle = "My next events"
 	}
-	b.WriteString(strings.Join(figs, "    "))
+	// Figures side by side, or one per line when the window is narrow.
+	line := strings.Join(figs, "    ")
+	if lipgloss.Width(line) > s.w {
+		line = strings.Join(figs, "\n")
+	}
+	b.WriteString(line)
 	b.WriteString("\n\n")
 	b.WriteString(st.Title.Render(tableTitle))
-	head := fit(b.String(), s.w, figureLines)
+	headLines := strings.Count(b.String(), "\n") + 1
+	head := fit(b.String(), s.w, headLines)
 	if !s.loaded {
 		return fit(head, s.w, s.h)
 	}
-	return head + "\n" + s.tbl.View()
+	s.tbl.SetSize(s.w, max(s.h-headLines, 2))
+	return fit(head+"\n"+s.tbl.View(), s.w, s.h)
 }
