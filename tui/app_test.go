@@ -33,7 +33,7 @@ func TestDashboardManagement(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			r := start(t, w.options(w.mgrSess), sz.w, sz.h)
-			r.waitFor("Events without support 2", "Acme spring gala")
+			r.waitFor("Events without support 2", "Acme spring")
 			golden.RequireEqual(t, r.final())
 		})
 	}
@@ -55,7 +55,7 @@ func TestEventsList(t *testing.T) {
 			r := start(t, w.options(w.mgrSess), sz.w, sz.h)
 			r.waitFor("Dashboard")
 			r.typeText("4")
-			r.waitFor("filter: all", "Martin wedding party", "Sue Support")
+			r.waitFor("filter: all", "Martin wedding", "Sue Support")
 			golden.RequireEqual(t, r.final())
 		})
 	}
@@ -111,7 +111,7 @@ func TestManagementAssignsSupportBacklog(t *testing.T) {
 		r.waitFor("Events") // let the frame settle
 	}
 	r.waitGone("Martin wedding party")
-	r.waitFor("Acme spring gala", "Globex product launch")
+	r.waitFor("Acme spring gala", "Globex product")
 
 	r.typeText("a")
 	r.waitFor("Support for Acme spring gala", "Sue Support", "1 upcoming event", "Tom Tech", "0 upcoming events")

@@ -196,7 +196,7 @@ func (a *App) helpBar() string {
 		bindings = append(bindings[:len(bindings):len(bindings)], a.keys.Help)
 	}
 	a.help.SetWidth(a.width)
-	a.chrome.helpLine = a.help.ShortHelpView(bindings)
+	a.chrome.helpLine = ansi.Truncate(a.help.ShortHelpView(bindings), a.width, "…")
 	return a.chrome.helpLine
 }
 

@@ -119,6 +119,7 @@ type observed struct {
 	*App
 	mu   sync.Mutex
 	last string
+	raw  string
 }
 
 func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -130,6 +131,7 @@ func (o *observed) View() tea.View {
 	v := o.App.View()
 	o.mu.Lock()
 	o.last = ansi.Strip(v.Content)
+	o.raw = v.Content
 	o.mu.Unlock()
 	return v
 }
@@ -173,7 +175,7 @@ func (r *run) waitFor(texts ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			r.t.Fatalf("screen never showed %q; last frame:\n%s", texts, s)
+			r.t.Fatalf("screen never showed %q; last frame:\n%s\nraw: %q", texts, s, r.o.raw)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -185,7 +187,7 @@ func (r *run) waitGone(text string) {
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Contains(r.o.screen(), text) {
 		if time.Now().After(deadline) {
-			r.t.Fatalf("screen still shows %q:\n%s", text, r.o.screen())
+			r.t.Fatalf("screen still shows %q:\n%s\nraw: %q", text, r.o.screen(), r.o.raw)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -1,0 +1,592 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/epic-events/crm/domain"
+)
+
+// The forms (client, contract, payment, event, collaborator, password) share
+// this screen. huh was tried first, but the forms need things huh makes
+// awkward when embedded: per-field messages coming back from the service
+// after a submit (huh only shows its own validators' errors), keeping every
+// typed value after a failed save, an esc that asks first, and lookups that
+// search the database as one types. So a form is a column of bubbles
+// inputs driven here, and each form file only says which fields it has,
+// how to save them and how to reload the record after a conflict.
+
+// fieldKind is what kind of input a field is.
+type fieldKind int
+
+const (
+	fieldText     fieldKind = iota // one line
+	fieldPassword                  // one line, masked
+	fieldNotes                     // several lines (enter = new line)
+	fieldChoice                    // one of options, ←/→ to change
+	fieldLookup                    // one line with suggestions from a search
+)
+
+// lookupFunc searches the suggestions of a lookup field. It runs inside a
+// command: it gets what it needs as arguments and touches no model.
+type lookupFunc func(svc *domain.Services, sess *domain.Session, text string) ([]pickItem, error)
+
+// formField is one input of a form.
+type formField struct {
+	name    string // the service's field name (ValidationError key)
+	label   string
+	kind    fieldKind
+	hint    string // shown dimmed under the focused field
+	initial string // value when opened (or reloaded), to detect changes
+
+	input   textinput.Model
+	area    textarea.Model
+	options []string
+	choice  int
+
+	lookup   lookupFunc
+	mustPick bool     // the value must be one of the suggestions (a client)
+	picked   pickItem // chosen suggestion (id 0 = none)
+	sugg     []pickItem
+	suggAt   int // highlighted suggestion, -1 = none
+	suggSeq  int
+}
+
+func (f *formField) value() string {
+	switch f.kind {
+	case fieldNotes:
+		return f.area.Value()
+	case fieldChoice:
+		if len(f.options) == 0 {
+			return ""
+		}
+		return f.options[f.choice]
+	}
+	return f.input.Value()
+}
+
+func (f *formField) setValue(v string) {
+	switch f.kind {
+	case fieldNotes:
+		f.area.SetValue(v)
+	case fieldChoice:
+		for i, o := range f.options {
+			if o == v {
+				f.choice = i
+			}
+		}
+	default:
+		f.input.SetValue(v)
+		f.input.CursorEnd()
+	}
+	f.initial = f.value()
+}
+
+func (f *formField) focus() tea.Cmd {
+	switch f.kind {
+	case fieldNotes:
+		return f.area.Focus()
+	case fieldChoice:
+		return nil
+	}
+	return f.input.Focus()
+}
+
+func (f *formField) blur() {
+	f.input.Blur()
+	f.area.Blur()
+	f.sugg, f.suggAt = nil, -1
+}
+
+// newField builds a one-line field.
+func newField(name, label string, kind fieldKind, value string) *formField {
+	f := &formField{name: name, label: label, kind: kind, suggAt: -1}
+	switch kind {
+	case fieldNotes:
+		f.area = textarea.New()
+		f.area.Prompt = ""
+		f.area.ShowLineNumbers = false
+		f.area.SetHeight(4)
+		st := f.area.Styles()
+		st.Cursor.Blink = false
+		f.area.SetStyles(st)
+	default:
+		f.input = newTextInput("", "")
+		if kind == fieldPassword {
+			f.input.EchoMode, f.input.EchoCharacter, f.input.CharLimit = textinput.EchoPassword, '•', 128
+		}
+	}
+	f.setValue(value)
+	return f
+}
+
+// newChoice builds a field choosing one of options.
+func newChoice(name, label string, options []string, value string) *formField {
+	f := &formField{name: name, label: label, kind: fieldChoice, options: options, suggAt: -1}
+	f.setValue(value)
+	return f
+}
+
+// newLookup builds a field whose suggestions come from search; picked is
+// the current choice (id 0 = none).
+func newLookup(name, label string, search lookupFunc, mustPick bool, picked pickItem) *formField {
+	f := newField(name, label, fieldLookup, picked.label)
+	f.lookup, f.mustPick, f.picked = search, mustPick, picked
+	return f
+}
+
+// Messages of a form.
+type (
+	// formSavedMsg is the result of a form's save command.
+	formSavedMsg struct {
+		id   int64
+		text string // success message
+		err  error
+	}
+	// formReloadedMsg carries a record read again after a conflict.
+	formReloadedMsg struct {
+		values  map[string]string
+		version int64
+		err     error
+	}
+	suggestTickMsg struct {
+		form  *formScreen
+		field int
+		seq   int
+	}
+	suggestMsg struct {
+		form  *formScreen
+		field int
+		seq   int
+		items []pickItem
+		err   error
+	}
+)
+
+// formSpec is what a form file gives the form screen.
+type formSpec struct {
+	title string
+	kind  string // savedMsg kind
+	// save reads the values (in Update), parses what the UI parses (money,
+	// dates, numbers) and returns either per-field messages or the command
+	// that calls the service and returns formSavedMsg.
+	save func(f *formScreen) (tea.Cmd, map[string]string)
+	// reload reads the record again (nil: nothing to reload, a create).
+	reload func(f *formScreen) tea.Cmd
+	// note is a line under the title (what the form applies to).
+	note string
+}
+
+// formScreen is a form: fields, inline errors, save/cancel/reload.
+type formScreen struct {
+	e       *env
+	spec    formSpec
+	fields  []*formField
+	focus   int
+	version int64             // version of the record being edited
+	errs    map[string]string // per-field messages
+	banner  string            // record-wide message (conflict, "" field)
+	stale   bool              // a save met a newer version: ctrl+r reloads
+	saving  bool
+	w, h    int
+	offset  int
+	keys    struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
+}
+
+func newFormScreen(e *env, spec formSpec, version int64, fields ...*formField) *formScreen {
+	f := &formScreen{e: e, spec: spec, fields: fields, version: version, errs: map[string]string{}}
+	f.keys.Save = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save"))
+	f.keys.Next = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field"))
+	f.keys.Prev = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
+	f.keys.Enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / save"))
+	f.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	f.keys.Reload = key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload the record"))
+	f.keys.Choose = key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change"))
+	f.keys.Suggest = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose a match"))
+	return f
+}
+
+// Init implements Screen.
+func (f *formScreen) Init() tea.Cmd { return f.fields[f.focus].focus() }
+
+// CapturesKeys implements keyCapturer: a form gets every key but ctrl+c.
+func (f *formScreen) CapturesKeys() bool { return true }
+
+// SetSize implements Screen.
+func (f *formScreen) SetSize(w, h int) {
+	f.w, f.h = w, h
+	iw := max(min(w-labelWidth-3, 60), 10)
+	for _, fl := range f.fields {
+		fl.input.SetWidth(iw)
+		fl.area.SetWidth(iw)
+		fl.area.SetHeight(max(min(4, h-10), 2))
+	}
+}
+
+const labelWidth = 16
+
+// KeyMap implements Screen.
+func (f *formScreen) KeyMap() help.KeyMap {
+	short := []key.Binding{f.keys.Save, f.keys.Next, f.keys.Prev, f.keys.Enter}
+	switch cur := f.fields[f.focus]; {
+	case cur.kind == fieldChoice:
+		short = append(short, f.keys.Choose)
+	case cur.kind == fieldLookup && len(cur.sugg) > 0:
+		short = append(short, f.keys.Suggest)
+	}
+	if f.stale {
+		short = append(short, f.keys.Reload)
+	}
+	short = append(short, f.keys.Cancel)
+	return keyMap{short: short}
+}
+
+// changed reports whether anything was typed since the form opened.
+func (f *formScreen) changed() bool {
+	for _, fl := range f.fields {
+		if fl.value() != fl.initial {
+			return true
+		}
+	}
+	return false
+}
+
+// get returns the value of the named field.
+func (f *formScreen) get(name string) string {
+	for _, fl := range f.fields {
+		if fl.name == name {
+			return fl.value()
+		}
+	}
+	return ""
+}
+
+// field returns the named field (nil when the form has none).
+func (f *formScreen) field(name string) *formField {
+	for _, fl := range f.fields {
+		if fl.name == name {
+			return fl
+		}
+	}
+	return nil
+}
+
+func (f *formScreen) setFocus(i int) tea.Cmd {
+	f.fields[f.focus].blur()
+	f.focus = (i + len(f.fields)) % len(f.fields)
+	return f.fields[f.focus].focus()
+}
+
+// Update implements Screen.
+func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return f, f.key(msg)
+	case tea.PasteMsg:
+		return f, f.edit(msg)
+	case confirmedMsg:
+		switch msg.tag {
+		case "discard form":
+			return f, back(nil)
+		case "reload form":
+			return f, f.reload()
+		}
+	case formSavedMsg:
+		return f, f.saved(msg)
+	case formReloadedMsg:
+		if msg.err != nil {
+			return f, reportError("reload", msg.err)
+		}
+		for _, fl := range f.fields {
+			if v, ok := msg.values[fl.name]; ok {
+				fl.setValue(v)
+				if fl.kind == fieldLookup {
+					fl.picked.label = v
+				}
+			}
+		}
+		f.version, f.stale, f.banner, f.errs = msg.version, false, "", map[string]string{}
+		return f, info("reloaded: the latest values are shown")
+	case suggestTickMsg:
+		if msg.form == f && msg.field == f.focus && msg.seq == f.fields[f.focus].suggSeq {
+			return f, f.search(msg.field, msg.seq)
+		}
+	case suggestMsg:
+		if msg.form != f || msg.field != f.focus || msg.seq != f.fields[f.focus].suggSeq {
+			return f, nil
+		}
+		if msg.err != nil {
+			return f, reportError("search", msg.err)
+		}
+		fl := f.fields[msg.field]
+		fl.sugg, fl.suggAt = msg.items, -1
+		if fl.mustPick && len(msg.items) > 0 {
+			fl.suggAt = 0
+		}
+	}
+	return f, nil
+}
+
+func (f *formScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := keyString(msg.String())
+	cur := f.fields[f.focus]
+	switch {
+	case f.saving && key.Matches(k, f.keys.Cancel, f.keys.Save):
+		return info("saving… one moment")
+	case key.Matches(k, f.keys.Cancel):
+		if f.changed() {
+			return push(newConfirm(f.e, "Discard your changes to this form?", "discard form", 0))
+		}
+		return back(nil)
+	case key.Matches(k, f.keys.Save):
+		return f.submit()
+	case key.Matches(k, f.keys.Reload) && f.spec.reload != nil:
+		return f.reload()
+	case key.Matches(k, f.keys.Next):
+		return f.setFocus(f.focus + 1)
+	case key.Matches(k, f.keys.Prev):
+		return f.setFocus(f.focus - 1)
+	case cur.kind == fieldLookup && len(cur.sugg) > 0 && key.Matches(k, f.keys.Suggest):
+		if k == "down" {
+			cur.suggAt = min(cur.suggAt+1, len(cur.sugg)-1)
+		} else {
+			cur.suggAt = max(cur.suggAt-1, -1)
+		}
+		return nil
+	case key.Matches(k, f.keys.Enter):
+		if cur.kind == fieldNotes {
+			break
+		}
+		if cur.kind == fieldLookup && cur.suggAt >= 0 && cur.suggAt < len(cur.sugg) {
+			cur.picked = cur.sugg[cur.suggAt]
+			cur.input.SetValue(cur.picked.label)
+			cur.input.CursorEnd()
+			delete(f.errs, cur.name)
+		}
+		if f.focus == len(f.fields)-1 {
+			return f.submit()
+		}
+		return f.setFocus(f.focus + 1)
+	case cur.kind == fieldChoice && key.Matches(k, f.keys.Choose):
+		n := len(cur.options)
+		if k == "left" {
+			cur.choice = (cur.choice + n - 1) % n
+		} else {
+			cur.choice = (cur.choice + 1) % n
+		}
+		delete(f.errs, cur.name)
+		return nil
+	case cur.kind != fieldNotes && (k == "up" || k == "down"):
+		if k == "up" {
+			return f.setFocus(f.focus - 1)
+		}
+		return f.setFocus(f.focus + 1)
+	}
+	return f.edit(msg)
+}
+
+// edit gives a key or a paste to the focused input.
+func (f *formScreen) edit(msg tea.Msg) tea.Cmd {
+	cur := f.fields[f.focus]
+	before := cur.value()
+	var cmd tea.Cmd
+	switch cur.kind {
+	case fieldChoice:
+		return nil
+	case fieldNotes:
+		cur.area, cmd = cur.area.Update(msg)
+	default:
+		cur.input, cmd = cur.input.Update(msg)
+	}
+	if cur.value() == before {
+		return cmd
+	}
+	delete(f.errs, cur.name)
+	if cur.kind != fieldLookup {
+		return cmd
+	}
+	if cur.input.Value() != cur.picked.label {
+		cur.picked = pickItem{}
+	}
+	cur.suggSeq++
+	form, field, seq := f, f.focus, cur.suggSeq
+	return tea.Batch(cmd, tea.Tick(searchDelay, func(time.Time) tea.Msg { return suggestTickMsg{form, field, seq} }))
+}
+
+// search runs a lookup field's search in a command.
+func (f *formScreen) search(field, seq int) tea.Cmd {
+	fl := f.fields[field]
+	svc, sess, lookup, text := f.e.svc, f.e.sess, fl.lookup, strings.TrimSpace(fl.input.Value())
+	return func() tea.Msg {
+		items, err := lookup(svc, sess, text)
+		return suggestMsg{form: f, field: field, seq: seq, items: items, err: err}
+	}
+}
+
+func (f *formScreen) submit() tea.Cmd {
+	if f.saving {
+		return nil
+	}
+	cmd, errs := f.spec.save(f)
+	if len(errs) > 0 {
+		f.errs, f.banner = errs, ""
+		f.focusFirstError()
+		return msgCmd(statusMsg{text: "please correct the fields marked in red", err: true})
+	}
+	f.saving, f.banner = true, ""
+	return cmd
+}
+
+// saved handles the service's answer: success closes the form; any error
+// keeps every typed value.
+func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
+	f.saving = false
+	if msg.err == nil {
+		return tea.Batch(back(savedMsg{kind: f.spec.kind, id: msg.id}), info(msg.text))
+	}
+	var (
+		ve *domain.ValidationError
+		ce *domain.ConflictError
+	)
+	switch {
+	case errors.As(msg.err, &ve):
+		f.errs = map[string]string{}
+		for name, m := range ve.Fields {
+			m = domain.StripControl(m)
+			if name == "" || f.field(name) == nil {
+				f.banner = joinMsg(f.banner, m)
+				continue
+			}
+			f.errs[name] = m
+		}
+		f.focusFirstError()
+	case errors.As(msg.err, &ce) || errors.Is(msg.err, domain.ErrConflict) && f.spec.reload != nil:
+		f.stale = true
+		f.banner = userMessage(msg.err)
+		if f.spec.reload != nil {
+			f.banner = strings.Replace(f.banner, "press r to reload", "ctrl+r reloads it (your typing is kept until then)", 1)
+			return tea.Batch(reportError("save", msg.err),
+				push(newConfirm(f.e, strings.TrimSuffix(userMessage(msg.err), " — press r to reload")+
+					".\nReload the record? What you typed here will be replaced.", "reload form", 0)))
+		}
+	default:
+		f.banner = userMessage(msg.err) + " — nothing was lost: ctrl+s tries again"
+	}
+	return reportError("save", msg.err)
+}
+
+func joinMsg(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func (f *formScreen) focusFirstError() {
+	for i, fl := range f.fields {
+		if f.errs[fl.name] != "" {
+			if i != f.focus {
+				f.setFocus(i)
+			}
+			return
+		}
+	}
+}
+
+func (f *formScreen) reload() tea.Cmd {
+	if f.spec.reload == nil {
+		return nil
+	}
+	return f.spec.reload(f)
+}
+
+// View implements Screen.
+func (f *formScreen) View() string {
+	st := f.e.st
+	var lines []string
+	lines = append(lines, st.Title.Render(f.spec.title))
+	if f.spec.note != "" {
+		lines = append(lines, st.Dim.Render(domain.StripControl(f.spec.note)))
+	}
+	if f.banner != "" {
+		lines = append(lines, st.Error.Render(f.banner))
+	}
+	lines = append(lines, "")
+	top, bottom := 0, 0
+	pad := strings.Repeat(" ", labelWidth)
+	for i, fl := range f.fields {
+		if i == f.focus {
+			top = len(lines)
+		}
+		label := ansi.Truncate(fl.label, labelWidth-2, "…")
+		label += strings.Repeat(" ", labelWidth-ansi.StringWidth(label))
+		if i == f.focus {
+			label = st.Title.Render(label)
+		} else {
+			label = st.Label.Render(label)
+		}
+		switch fl.kind {
+		case fieldNotes:
+			for j, l := range strings.Split(fl.area.View(), "\n") {
+				if j == 0 {
+					lines = append(lines, label+l)
+				} else {
+					lines = append(lines, pad+l)
+				}
+			}
+		case fieldChoice:
+			v := "‹ " + fl.value() + " ›"
+			if i == f.focus {
+				v = st.Selected.Render(v)
+			}
+			lines = append(lines, label+v)
+		default:
+			lines = append(lines, label+fl.input.View())
+		}
+		if m := f.errs[fl.name]; m != "" {
+			lines = append(lines, pad+st.Error.Render("✗ "+m))
+		} else if i == f.focus && fl.hint != "" {
+			lines = append(lines, pad+st.Dim.Render(fl.hint))
+		}
+		if i == f.focus && fl.kind == fieldLookup {
+			for j, s := range fl.sugg[:min(len(fl.sugg), 5)] {
+				line := "  " + domain.StripControl(s.label)
+				if s.detail != "" {
+					line += "  " + st.Dim.Render(domain.StripControl(s.detail))
+				}
+				if j == fl.suggAt {
+					line = st.Selected.Render("▸ " + domain.StripControl(s.label))
+				}
+				lines = append(lines, pad+line)
+			}
+		}
+		if i == f.focus {
+			bottom = len(lines)
+		}
+	}
+	if f.saving {
+		lines = append(lines, "", st.Dim.Render("saving…"))
+	}
+	// Keep the focused field (and its messages) in view.
+	if bottom-f.offset > f.h {
+		f.offset = bottom - f.h
+	}
+	if top < f.offset {
+		f.offset = top
+	}
+	if top <= 3 && bottom <= f.h {
+		f.offset = 0
+	}
+	if f.offset > 0 && f.offset < len(lines) {
+		lines = lines[f.offset:]
+	}
+	return fit(strings.Join(lines, "\n"), f.w, f.h)
+}
