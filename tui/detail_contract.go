@@ -1,0 +1,208 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/epic-events/crm/domain"
+)
+
+func init() { hooks.ContractDetail = newContractDetail }
+
+// contractDetail shows a contract with its payments, its event and its
+// history. e edits the total, S signs, p records a payment, v creates the
+// event of a signed contract.
+type contractDetail struct {
+	e                    *env
+	id                   int64
+	d                    detailPage
+	c                    *domain.Contract
+	edit, sign, pay, evt key.Binding
+}
+
+type contractDetailMsg struct {
+	id     int64
+	detail domain.ContractDetail
+	err    error
+}
+
+// contractSignedDetailMsg is the result of signing from the detail.
+type contractSignedDetailMsg struct {
+	c   domain.Contract
+	err error
+}
+
+func newContractDetail(e *env, id int64) Screen {
+	s := &contractDetail{e: e, id: id, d: newDetailPage(e)}
+	s.edit = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit total"))
+	s.sign = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sign"))
+	s.pay = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "payment"))
+	s.evt = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "create event"))
+	return s
+}
+
+// Init implements Screen.
+func (s *contractDetail) Init() tea.Cmd { return s.load() }
+
+func (s *contractDetail) load() tea.Cmd {
+	svc, sess, id := s.e.svc, s.e.sess, s.id
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		d, err := svc.Contracts.Detail(ctx, sess, id)
+		return contractDetailMsg{id: id, detail: d, err: err}
+	}
+}
+
+// SetSize implements Screen.
+func (s *contractDetail) SetSize(w, h int) { s.d.w, s.d.h = w, h }
+
+// View implements Screen.
+func (s *contractDetail) View() string { return s.d.view() }
+
+// KeyMap implements Screen.
+func (s *contractDetail) KeyMap() help.KeyMap {
+	var actions []key.Binding
+	if c := s.c; c != nil {
+		a := s.e.actor
+		if domain.CanUpdateContract(a, *c) == nil {
+			actions = append(actions, s.edit)
+		}
+		if c.Status == domain.ContractDraft && domain.CanSignContract(a, *c) == nil {
+			actions = append(actions, s.sign)
+		}
+		if c.RemainingCents > 0 && domain.CanPay(a, *c) == nil {
+			actions = append(actions, s.pay)
+		}
+		if c.Status == domain.ContractSigned && c.EventID == nil && domain.CanCreateEvent(a, *c) == nil {
+			actions = append(actions, s.evt)
+		}
+	}
+	if _, ok := s.d.selected(); ok {
+		actions = append(actions, s.d.keys.Open)
+	}
+	actions = append(actions, s.d.keys.Reload)
+	short := append([]key.Binding{s.d.keys.Up, s.d.keys.Down}, actions...)
+	return keyMap{short: short, full: [][]key.Binding{s.d.navigation(), actions}}
+}
+
+// Update implements Screen.
+func (s *contractDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case contractDetailMsg:
+		if msg.id != s.id {
+			return s, nil
+		}
+		if msg.err != nil {
+			s.d.loading = false
+			return s, reportError("load contract", msg.err)
+		}
+		c := msg.detail.Contract
+		s.c = &c
+		s.d.setLines(s.lines(msg.detail))
+	case savedMsg:
+		return s, s.load()
+	case confirmedMsg:
+		if msg.tag == "sign contract" && s.c != nil && msg.id == s.c.ID {
+			svc, sess, c := s.e.svc, s.e.sess, *s.c
+			return s, func() tea.Msg {
+				ctx, cancel := callCtx()
+				defer cancel()
+				got, err := svc.Contracts.Sign(ctx, sess, c.ID, c.Version)
+				return contractSignedDetailMsg{c: got, err: err}
+			}
+		}
+	case contractSignedDetailMsg:
+		if msg.err != nil {
+			return s, reportError("sign contract", msg.err)
+		}
+		return s, tea.Batch(info("contract "+idText(msg.c.ID)+" signed"), s.load())
+	case tea.KeyPressMsg:
+		return s, s.key(keyString(msg.String()))
+	}
+	return s, nil
+}
+
+func (s *contractDetail) key(k keyString) tea.Cmd {
+	switch {
+	case s.d.move(k):
+		return nil
+	case key.Matches(k, s.d.keys.Open):
+		return s.d.open()
+	case key.Matches(k, s.d.keys.Reload):
+		return s.load()
+	case s.c == nil:
+		return nil
+	}
+	c := *s.c
+	switch {
+	case key.Matches(k, s.edit):
+		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateContract(a, c) }, func() tea.Cmd {
+			return push(newContractForm(s.e, &c, nil))
+		})
+	case key.Matches(k, s.sign):
+		if c.Status == domain.ContractSigned {
+			return info("contract " + idText(c.ID) + " is already signed")
+		}
+		return push(newConfirm(s.e, "Sign contract "+idText(c.ID)+" with "+domain.StripControl(c.ClientName)+
+			" for "+domain.FormatMoney(c.TotalCents)+"? A signed contract cannot go back to draft.", "sign contract", c.ID))
+	case key.Matches(k, s.pay):
+		return checkThen(s.e, func(a domain.Actor) error { return domain.CanPay(a, c) }, func() tea.Cmd {
+			return push(newPaymentForm(s.e, c))
+		})
+	case key.Matches(k, s.evt):
+		if c.Status != domain.ContractSigned {
+			return msgCmd(statusMsg{text: "sign contract " + idText(c.ID) + " before creating its event", err: true})
+		}
+		if c.EventID != nil {
+			return msgCmd(statusMsg{text: "contract " + idText(c.ID) + " already has its event", err: true})
+		}
+		return checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateEvent(a, c) }, func() tea.Cmd {
+			return push(newEventForm(s.e, nil, &c))
+		})
+	}
+	return nil
+}
+
+func (s *contractDetail) lines(d domain.ContractDetail) []detailLine {
+	b := &detailBuilder{e: s.e}
+	c := d.Contract
+	e := s.e
+	b.title("Contract " + idText(c.ID))
+	b.link("client", c.ClientID, b.e.st.Label.Render(padRight("Client", labelWidth))+domain.StripControl(c.ClientName)+"  ›")
+	b.field("Company", c.CompanyName)
+	b.field("Sales contact", c.SalesContactName)
+	b.field("Status", string(c.Status))
+	b.field("Total", domain.FormatMoney(c.TotalCents))
+	b.field("Remaining", domain.FormatMoney(c.RemainingCents))
+	b.field("Paid", domain.FormatMoney(c.TotalCents-c.RemainingCents))
+	b.field("Created", e.fmtTime(c.CreatedAt))
+	if c.SignedAt != nil {
+		b.field("Signed", e.fmtTime(*c.SignedAt)+" by "+c.SignedByName)
+	}
+
+	b.section("Payments")
+	if len(d.Payments) == 0 {
+		b.dim("no payment yet")
+	}
+	for _, p := range d.Payments {
+		line := e.fmtTime(p.PaidAt) + "  " + padRight(domain.FormatMoney(p.AmountCents), 14) + domain.StripControl(p.RecordedByName)
+		if p.Note != "" {
+			line += " · " + domain.StripControl(p.Note)
+		}
+		b.add(line)
+	}
+
+	b.section("Event")
+	switch {
+	case d.Event != nil:
+		b.link("event", d.Event.ID, eventLine(e, *d.Event))
+	case c.Status == domain.ContractSigned:
+		b.dim("no event yet")
+	default:
+		b.dim("the event can be created once the contract is signed")
+	}
+	b.history(d.History)
+	return b.lines
+}
