@@ -194,7 +194,9 @@ func changeText(c domain.Change) string {
 	return c.Field + ": " + old + " → " + nw
 }
 
-func oneLine(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\r", " "), "\n", " ⏎ ") }
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r", " "), "\n", " ⏎ ")
+}
 
 func padRight(s string, w int) string {
 	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 1))
