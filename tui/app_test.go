@@ -191,3 +191,26 @@ func TestSearchFiltersTheList(t *testing.T) {
 	r.press(tea.KeyEscape)
 	r.waitFor("Dora Petit")
 }
+
+func TestManagementSignsDraftContract(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("3")
+	r.waitFor("Contracts", "Dora Petit")
+	r.typeText("f") // unsigned
+	r.waitFor("filter: unsigned")
+	r.waitGone("Aline Dubois")
+	r.waitFor("Dora Petit", "S sign")
+	r.typeText("S")
+	r.waitFor("Sign contract")
+	r.typeText("y")
+	r.waitFor("signed", "nothing here") // it left the "unsigned" list
+	page, err := w.svc.Contracts.List(context.Background(), w.mgrSess, domain.ListQuery{Filter: domain.FilterUnsigned})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 0 {
+		t.Fatalf("the database still holds %d unsigned contracts", len(page.Items))
+	}
+}

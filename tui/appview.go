@@ -232,12 +232,23 @@ func fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// overlay draws box centred over base.
+// overlay draws box centred over base (a dialog over the screen below).
 func overlay(base, box string, w, h int) string {
-	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
-	x, y := max((w-bw)/2, 0), max((h-bh)/3, 0)
-	c := lipgloss.NewCanvas(w, h)
-	c.Compose(lipgloss.NewLayer(base))
-	c.Compose(lipgloss.NewLayer(box).X(x).Y(y).Z(1))
-	return c.Render()
+	lines := strings.Split(fit(base, w, h), "\n")
+	boxLines := strings.Split(box, "\n")
+	bw := lipgloss.Width(box)
+	x, y := max((w-bw)/2, 0), max((h-len(boxLines))/3, 0)
+	for i, bl := range boxLines {
+		if y+i >= len(lines) {
+			break
+		}
+		l := lines[y+i]
+		left := ansi.Truncate(l, x, "")
+		if pad := x - ansi.StringWidth(left); pad > 0 {
+			left += strings.Repeat(" ", pad)
+		}
+		right := ansi.TruncateLeft(l, x+bw, "")
+		lines[y+i] = left + "\x1b[m" + bl + "\x1b[m" + right
+	}
+	return strings.Join(lines, "\n")
 }

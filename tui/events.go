@@ -24,7 +24,7 @@ type eventsScreen struct {
 func eventColumns() []column {
 	return []column{
 		{title: "#", min: 5, right: true, prio: 5},
-		{title: "Event", min: 14, grow: 3},
+		{title: "Event", min: 18, grow: 3},
 		{title: "Client", min: 12, grow: 2, prio: 2},
 		{title: "Start", min: 16},
 		{title: "End", min: 16, prio: 6},
