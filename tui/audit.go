@@ -1,0 +1,192 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/epic-events/crm/domain"
+)
+
+func init() { hooks.Audit = newAuditScreen }
+
+// auditScreen is the audit log, newest first, a page at a time; / searches
+// (actor, action, entity), enter shows the changes of an entry.
+type auditScreen struct {
+	e    *env
+	list *listModel[domain.AuditEntry]
+	km   keyMap
+}
+
+func auditRow(e *env, a domain.AuditEntry) []string {
+	who := a.ActorName
+	if who == "" {
+		who = "system"
+	}
+	target := a.Entity
+	if a.EntityID != 0 {
+		target += " #" + strconv.FormatInt(a.EntityID, 10)
+	}
+	parts := make([]string, 0, len(a.Changes))
+	for _, c := range a.Changes {
+		parts = append(parts, changeText(c))
+	}
+	return []string{e.fmtTime(a.At), who, a.Action, target, strings.Join(parts, " · ")}
+}
+
+func newAuditScreen(e *env) Screen {
+	s := &auditScreen{e: e}
+	s.list = newListModel(e, listSpec[domain.AuditEntry]{
+		resource: "audit",
+		title:    "Audit log",
+		columns: []column{
+			{title: "At", min: 16},
+			{title: "Actor", min: 12, grow: 1},
+			{title: "Action", min: 18, grow: 1},
+			{title: "Record", min: 12, prio: 2},
+			{title: "Changes", min: 20, grow: 3, prio: 1},
+		},
+		row: auditRow,
+		id:  func(a domain.AuditEntry) int64 { return a.ID },
+		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.AuditEntry], error) {
+			ctx, cancel := callCtx()
+			defer cancel()
+			return svc.Audit.List(ctx, sess, q)
+		},
+	})
+	k := &s.list.keys
+	k.Open = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show changes"))
+	s.km = listKeyMap(k, []key.Binding{k.Open})
+	return s
+}
+
+// Init implements Screen.
+func (s *auditScreen) Init() tea.Cmd { return s.list.Reload(0) }
+
+// SetSize implements Screen.
+func (s *auditScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
+
+// CapturesKeys implements keyCapturer.
+func (s *auditScreen) CapturesKeys() bool { return s.list.Capturing() }
+
+// View implements Screen.
+func (s *auditScreen) View() string { return s.list.View() }
+
+// KeyMap implements Screen.
+func (s *auditScreen) KeyMap() help.KeyMap {
+	if s.list.searching {
+		return searchKeyMap
+	}
+	return s.km
+}
+
+// Update implements Screen.
+func (s *auditScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && !s.list.searching && key.Matches(keyString(k.String()), s.list.keys.Open) {
+		if a, ok := s.list.Selected(); ok {
+			return s, push(newAuditEntryView(s.e, a))
+		}
+		return s, nil
+	}
+	if _, ok := msg.(focusMsg); ok {
+		// New entries are written all the time: show them on coming back.
+		return s, s.list.Reload(0)
+	}
+	cmd, _ := s.list.Update(msg)
+	return s, cmd
+}
+
+// auditEntryView shows one audit entry's changes over the log.
+type auditEntryView struct {
+	e      *env
+	a      domain.AuditEntry
+	w, h   int
+	offset int
+	keys   struct{ Up, Down, Close key.Binding }
+}
+
+func newAuditEntryView(e *env, a domain.AuditEntry) *auditEntryView {
+	v := &auditEntryView{e: e, a: a}
+	v.keys.Up = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up"))
+	v.keys.Down = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down"))
+	v.keys.Close = key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc", "close"))
+	return v
+}
+
+// Init implements Screen.
+func (v *auditEntryView) Init() tea.Cmd { return nil }
+
+// Modal implements modal.
+func (v *auditEntryView) Modal() bool { return true }
+
+// CapturesKeys implements keyCapturer (q closes instead of quitting).
+func (v *auditEntryView) CapturesKeys() bool { return true }
+
+// SetSize implements Screen.
+func (v *auditEntryView) SetSize(w, h int) { v.w, v.h = w, h }
+
+// KeyMap implements Screen.
+func (v *auditEntryView) KeyMap() help.KeyMap {
+	return keyMap{short: []key.Binding{v.keys.Up, v.keys.Down, v.keys.Close}}
+}
+
+// Update implements Screen.
+func (v *auditEntryView) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		ks := keyString(k.String())
+		switch {
+		case key.Matches(ks, v.keys.Close):
+			return v, back(nil)
+		case key.Matches(ks, v.keys.Up):
+			v.offset = max(v.offset-1, 0)
+		case key.Matches(ks, v.keys.Down):
+			v.offset = min(v.offset+1, max(len(v.a.Changes)-1, 0))
+		}
+	}
+	return v, nil
+}
+
+// View implements Screen.
+func (v *auditEntryView) View() string {
+	st := v.e.st
+	a := v.a
+	width := min(max(v.w-8, 40), 90)
+	inner := width - 4
+	who := a.ActorName
+	if who == "" {
+		who = "system"
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render(domain.StripControl(a.Action)))
+	b.WriteString("\n" + st.Dim.Render(v.e.fmtTime(a.At)+" · "+domain.StripControl(who)+" · "+domain.StripControl(a.Entity)))
+	if a.EntityID != 0 {
+		b.WriteString(st.Dim.Render(" #" + strconv.FormatInt(a.EntityID, 10)))
+	}
+	b.WriteString("\n")
+	if len(a.Changes) == 0 {
+		b.WriteString("\n" + st.Dim.Render("no field changed"))
+	}
+	rows := max(min(v.h-8, 14), 2)
+	wrap := lipgloss.NewStyle().Width(inner - 2)
+	for i := v.offset; i < len(a.Changes) && i < v.offset+rows; i++ {
+		c := a.Changes[i]
+		b.WriteString("\n" + st.Label.Render(domain.StripControl(c.Field)))
+		old, nw := domain.StripControl(oneLine(c.Old)), domain.StripControl(oneLine(c.New))
+		if old != "" {
+			b.WriteString("\n" + wrap.Render("  was "+old))
+		}
+		if nw != "" {
+			b.WriteString("\n" + wrap.Render("  now "+nw))
+		} else {
+			b.WriteString("\n  " + st.Dim.Render("now empty"))
+		}
+	}
+	if v.offset+rows < len(a.Changes) {
+		b.WriteString("\n" + st.Dim.Render("↓ more"))
+	}
+	return st.Box.Width(width).Render(b.String())
+}

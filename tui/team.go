@@ -1,0 +1,213 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/epic-events/crm/domain"
+)
+
+func init() { hooks.Team = newTeamScreen }
+
+// teamScreen is the collaborators list (management): f cycles all /
+// active / inactive, / searches, n creates, e (or enter) edits, x
+// deactivates or reactivates, d deletes, P resets a password.
+type teamScreen struct {
+	e                *env
+	list             *listModel[domain.User]
+	toggle, password key.Binding
+	km               keyMap
+	kmFor, kmVersion int64
+}
+
+type userChangedMsg struct {
+	user    domain.User
+	deleted int64 // id of a deleted collaborator
+	text    string
+	err     error
+	op      string
+}
+
+func userRow(_ *env, u domain.User) []string {
+	state := "active"
+	if !u.Active {
+		state = "inactive"
+	}
+	return []string{u.EmployeeNo, u.FullName, u.Email, u.Phone, string(u.Role), state}
+}
+
+func newTeamScreen(e *env) Screen {
+	s := &teamScreen{e: e, kmFor: -1}
+	s.list = newListModel(e, listSpec[domain.User]{
+		resource: "user",
+		title:    "Team",
+		columns: []column{
+			{title: "Employee", min: 9, prio: 4},
+			{title: "Name", min: 14, grow: 3},
+			{title: "Email", min: 16, grow: 3, prio: 2},
+			{title: "Phone", min: 14, prio: 5},
+			{title: "Role", min: 10},
+			{title: "State", min: 8, prio: 1},
+		},
+		row: userRow,
+		id:  func(u domain.User) int64 { return u.ID },
+		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.User], error) {
+			ctx, cancel := callCtx()
+			defer cancel()
+			return svc.Users.List(ctx, sess, q)
+		},
+	})
+	s.toggle = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "deactivate/reactivate"))
+	s.password = key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "reset password"))
+	return s
+}
+
+// Init implements Screen.
+func (s *teamScreen) Init() tea.Cmd { return s.list.Reload(0) }
+
+// SetSize implements Screen.
+func (s *teamScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
+
+// CapturesKeys implements keyCapturer.
+func (s *teamScreen) CapturesKeys() bool { return s.list.Capturing() }
+
+// View implements Screen.
+func (s *teamScreen) View() string { return s.list.View() }
+
+// KeyMap implements Screen.
+func (s *teamScreen) KeyMap() help.KeyMap {
+	if s.list.searching {
+		s.kmFor = -1
+		return searchKeyMap
+	}
+	u, ok := s.list.Selected()
+	if ok && u.ID == s.kmFor && u.Version == s.kmVersion {
+		return s.km
+	}
+	a := s.e.actor
+	k := &s.list.keys
+	var actions []key.Binding
+	if domain.CanCreateUser(a) == nil {
+		actions = append(actions, k.New)
+	}
+	if ok {
+		if domain.CanUpdateUser(a) == nil {
+			actions = append(actions, k.Edit)
+		}
+		if domain.CanDeactivateUser(a) == nil && u.ID != a.ID {
+			actions = append(actions, s.toggle)
+		}
+		if domain.CanDeleteUser(a) == nil && u.ID != a.ID {
+			actions = append(actions, k.Delete)
+		}
+		if domain.CanUpdateUser(a) == nil {
+			actions = append(actions, s.password)
+		}
+		s.kmFor, s.kmVersion = u.ID, u.Version
+	}
+	s.km = listKeyMap(k, actions)
+	return s.km
+}
+
+// Update implements Screen.
+func (s *teamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if !s.list.searching {
+			if cmd, ok := s.key(keyString(msg.String())); ok {
+				return s, cmd
+			}
+		}
+	case confirmedMsg:
+		u, ok := s.find(msg.id)
+		if !ok {
+			return s, nil
+		}
+		switch msg.tag {
+		case "toggle user":
+			return s, s.setActive(u)
+		case "delete user":
+			return s, s.deleteUser(u)
+		}
+	case userChangedMsg:
+		if msg.err != nil {
+			return s, reportError(msg.op, msg.err)
+		}
+		s.kmFor = -1
+		if msg.deleted != 0 {
+			return s, tea.Batch(info(msg.text), s.list.Reload(0))
+		}
+		f := s.list.query().Filter
+		s.list.replace(msg.user, f == domain.FilterActive && !msg.user.Active || f == domain.FilterInactive && msg.user.Active)
+		return s, info(msg.text)
+	case savedMsg:
+		s.kmFor = -1
+		if msg.kind == "password" {
+			return s, nil
+		}
+		return s, s.list.Reload(msg.id)
+	}
+	cmd, _ := s.list.Update(msg)
+	return s, cmd
+}
+
+func (s *teamScreen) find(id int64) (domain.User, bool) {
+	for _, u := range s.list.items {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return domain.User{}, false
+}
+
+func (s *teamScreen) key(k keyString) (tea.Cmd, bool) {
+	keys := &s.list.keys
+	if key.Matches(k, keys.New) {
+		return checkThen(s.e, domain.CanCreateUser, func() tea.Cmd { return push(newUserForm(s.e, nil)) }), true
+	}
+	u, ok := s.list.Selected()
+	name := domain.StripControl(u.FullName)
+	switch {
+	case !ok:
+		return nil, false
+	case key.Matches(k, keys.Edit, keys.Open):
+		return checkThen(s.e, domain.CanUpdateUser, func() tea.Cmd { return push(newUserForm(s.e, &u)) }), true
+	case key.Matches(k, s.password):
+		return checkThen(s.e, domain.CanUpdateUser, func() tea.Cmd { return push(newPasswordForm(s.e, u)) }), true
+	case key.Matches(k, s.toggle):
+		q := "Deactivate " + name + "? They are logged out at their next action and can no longer log in."
+		if !u.Active {
+			q = "Reactivate " + name + "? They can log in again."
+		}
+		return push(newConfirm(s.e, q, "toggle user", u.ID)), true
+	case key.Matches(k, keys.Delete):
+		return push(newConfirm(s.e, "Delete "+name+" for good? Their history stays in the audit log. "+
+			"A collaborator who still has clients or upcoming events must be deactivated instead.", "delete user", u.ID)), true
+	}
+	return nil, false
+}
+
+func (s *teamScreen) setActive(u domain.User) tea.Cmd {
+	svc, sess := s.e.svc, s.e.sess
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		got, err := svc.Users.SetActive(ctx, sess, u.ID, u.Version, !u.Active)
+		text := domain.StripControl(got.FullName) + " reactivated"
+		if !got.Active {
+			text = domain.StripControl(got.FullName) + " deactivated"
+		}
+		return userChangedMsg{user: got, text: text, err: err, op: "change collaborator"}
+	}
+}
+
+func (s *teamScreen) deleteUser(u domain.User) tea.Cmd {
+	svc, sess := s.e.svc, s.e.sess
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		err := svc.Users.Delete(ctx, sess, u.ID)
+		return userChangedMsg{deleted: u.ID, text: domain.StripControl(u.FullName) + " deleted", err: err, op: "delete collaborator"}
+	}
+}
