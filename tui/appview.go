@@ -129,20 +129,11 @@ func (a *App) renderChrome() {
 	a.chrome.width = a.width
 	a.chrome.helpSig = "" // the key map may have changed with the screen
 
-	var tabs strings.Builder
-	tabs.WriteString(st.Title.Render("Epic Events"))
-	if a.loggedIn() {
-		for i, v := range a.views {
-			tabs.WriteString("  ")
-			label := v.key + " " + v.title
-			if i == a.cur {
-				tabs.WriteString(st.TabActive.Render(label))
-			} else {
-				tabs.WriteString(st.Tab.Render(label))
-			}
-		}
+	a.chrome.tabs = a.tabBar(false)
+	if lipgloss.Width(a.chrome.tabs) > a.width {
+		a.chrome.tabs = a.tabBar(true) // narrow: inactive views by number only
 	}
-	a.chrome.tabs = ansi.Truncate(tabs.String(), a.width, "…")
+	a.chrome.tabs = ansi.Truncate(a.chrome.tabs, a.width, "…")
 
 	who := "not logged in"
 	if a.loggedIn() {
@@ -160,6 +151,29 @@ func (a *App) renderChrome() {
 		line = left + st.Status.Render(" │ ") + msg
 	}
 	a.chrome.statusLine = ansi.Truncate(line, a.width, "…")
+}
+
+// tabBar renders the views; compact shows only the number of inactive ones.
+func (a *App) tabBar(compact bool) string {
+	st := a.e.st
+	var tabs strings.Builder
+	tabs.WriteString(st.Title.Render("Epic Events"))
+	if !a.loggedIn() {
+		return tabs.String()
+	}
+	for i, v := range a.views {
+		tabs.WriteString("  ")
+		label := v.key + " " + v.title
+		switch {
+		case i == a.cur:
+			tabs.WriteString(st.TabActive.Render(label))
+		case compact:
+			tabs.WriteString(st.Tab.Render(v.key))
+		default:
+			tabs.WriteString(st.Tab.Render(label))
+		}
+	}
+	return tabs.String()
 }
 
 // helpBar renders the short help of the top screen, recomputed only when
