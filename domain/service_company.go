@@ -68,7 +68,7 @@ func (s *CompanyService) Rename(ctx context.Context, sess *Session, id int64, na
 		return Company{}, err
 	}
 	if err := CanUpdateCompany(a); err != nil {
-		return Company{}, c.deny(ctx, a, "company", id, err)
+		return Company{}, c.deny(ctx, a, "company", id, &DeniedError{Action: "company.rename"})
 	}
 	f := &form{}
 	n := f.text("name", name, true, "the company's name", 200)
