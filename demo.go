@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	mrand "math/rand/v2"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/epic-events/crm/domain"
 )
@@ -379,22 +382,34 @@ func (a *app) bulkDemo(ctx context.Context, w io.Writer, scale int, seed uint64,
 	if err != nil {
 		return nil, fmt.Errorf("demo: hash password: %w", err)
 	}
-	start := time.Now()
-	g, ok := any(a.db).(interface {
-		Generate(ctx context.Context, scale int, seed int64, passwordHash string, progress func(stage string, done, total int)) (bulkResult, error)
-	})
-	if !ok {
-		return nil, errors.New("demo --scale: TEMPORARY, store.Generate has not landed")
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
 	}
-	res, err := g.Generate(ctx, scale, int64(seed), hash, func(stage string, done, total int) {
-		fmt.Fprintf(w, "\r  %-10s %9d / %d", stage, done, total)
+	finished := ""
+	res, err := a.db.Generate(ctx, scale, int64(seed), hash, func(stage string, done, total int) {
+		// A live counter on a terminal; one line per finished stage otherwise.
+		if done == total {
+			if stage == finished {
+				return
+			}
+			finished = stage
+		}
+		switch {
+		case tty:
+			fmt.Fprintf(w, "\r  %-10s %9d / %d", stage, done, total)
+			if done == total {
+				fmt.Fprintln(w)
+			}
+		case done == total:
+			fmt.Fprintf(w, "  %-10s %9d\n", stage, total)
+		}
 	})
-	fmt.Fprintln(w)
 	if err != nil {
 		a.log.Error("demo generate", "db", a.desc, "err", scrub(err.Error()))
 		return nil, fmt.Errorf("demo: bulk insert into %s failed: %s", a.desc, scrub(err.Error()))
 	}
-	fmt.Fprintf(w, "Generated in %s on %s: %s\n", time.Since(start).Round(time.Millisecond), a.desc, res)
+	fmt.Fprintf(w, "Generated on %s: %s\n", a.desc, res)
 	var logins []demoLogin
 	for _, r := range domain.Roles {
 		if email, ok := res.Logins[r]; ok {
@@ -403,9 +418,3 @@ func (a *app) bulkDemo(ctx context.Context, w io.Writer, scale int, seed uint64,
 	}
 	return logins, nil
 }
-
-type bulkResult struct {
-	Logins map[domain.Role]string
-}
-
-func (bulkResult) String() string { return "" }
