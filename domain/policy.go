@@ -145,7 +145,8 @@ func (a Actor) can(resource, action string, s Scope) error {
 type DeniedError struct{ Action string }
 
 func (e *DeniedError) Error() string {
-	return "you may not " + strings.ReplaceAll(e.Action, ".", " ") + " here"
+	resource, action, _ := strings.Cut(e.Action, ".")
+	return "you may not " + strings.ReplaceAll(action, "_", " ") + " this " + resource
 }
 
 // Is makes errors.Is(err, ErrForbidden) true.
