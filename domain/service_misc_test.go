@@ -1,0 +1,127 @@
+package domain_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/epic-events/crm/domain"
+)
+
+func TestUnreadableRecordIsNotFound(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s2 := e.users["sales2"]
+		cl := e.newClient(&s2)
+		if err := e.db.Perms().Revoke(e.ctx, domain.RoleSupport, "client:read:any"); err != nil {
+			t.Fatal(err)
+		}
+		s := e.session("support")
+		if _, err := e.svc.Clients.Get(e.ctx, s, cl.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("get unreadable client: %v", err)
+		}
+		if _, err := e.svc.Clients.Detail(e.ctx, s, cl.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("detail of unreadable client: %v", err)
+		}
+		// The same answer as for a client that does not exist.
+		if _, err := e.svc.Clients.Get(e.ctx, e.session("mgr"), cl.ID+1000); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("missing client: %v", err)
+		}
+		if last := e.lastAudit(); last.Action != "client.read.denied" {
+			t.Fatalf("audit: %+v", last)
+		}
+		if _, err := e.svc.Clients.List(e.ctx, s, domain.ListQuery{}); !errors.Is(err, domain.ErrForbidden) {
+			t.Fatalf("list without read permission: %v", err)
+		}
+	})
+}
+
+func TestListQueriesAreAllowListed(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := e.session("sales")
+		for _, q := range []domain.ListQuery{
+			{Filter: "drop table"}, {Sort: "password_hash"}, {Filter: domain.FilterUnassigned}, {Search: "\x1b]0;pwned\a"},
+		} {
+			if _, err := e.svc.Clients.List(e.ctx, s, q); !errors.Is(err, domain.ErrInvalid) {
+				t.Fatalf("clients %+v: %v", q, err)
+			}
+		}
+		if _, err := e.svc.Contracts.List(e.ctx, s, domain.ListQuery{Sort: domain.SortName}); !errors.Is(err, domain.ErrInvalid) {
+			t.Fatalf("contract sorted by name: %v", err)
+		}
+		// "mine" depends on who asks: the sales contact of the client, the
+		// support contact of the event.
+		sales, sup := e.users["sales"], e.users["support"]
+		s2, sup2 := e.users["sales2"], e.users["support2"]
+		mine := e.newEvent(e.newContract(e.newClient(&sales), 100, true), &sup2)
+		theirs := e.newEvent(e.newContract(e.newClient(&s2), 100, true), &sup)
+		p, err := e.svc.Events.List(e.ctx, s, domain.ListQuery{Filter: domain.FilterMine, Limit: 100000})
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != mine.ID {
+			t.Fatalf("sales mine: %+v %v", p.Items, err)
+		}
+		p, err = e.svc.Events.List(e.ctx, e.session("support"), domain.ListQuery{Filter: domain.FilterMine})
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != theirs.ID {
+			t.Fatalf("support mine: %+v %v", p.Items, err)
+		}
+		cp, err := e.svc.Clients.List(e.ctx, s, domain.ListQuery{Filter: domain.FilterMine})
+		if err != nil || len(cp.Items) != 1 || cp.Items[0].SalesContactID == nil || *cp.Items[0].SalesContactID != sales.ID {
+			t.Fatalf("clients mine: %+v %v", cp.Items, err)
+		}
+	})
+}
+
+func TestHistoryAndNotify(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		var mu sync.Mutex
+		var notified []string
+		svc := domain.New(domain.Config{Store: e.db, Tokens: e.ring, Hasher: hasher, Now: e.clock.Now,
+			Notify: func(action string, id int64) {
+				mu.Lock()
+				notified = append(notified, action)
+				mu.Unlock()
+			}})
+		sales := e.sessionOf(svc, e.users["sales"])
+		cl, err := svc.Clients.Create(e.ctx, sales, domain.ClientInput{FullName: "Anne Petit", Email: "anne@petit.fr", CompanyName: "Petit & Fils"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Clients.Update(e.ctx, sales, cl.ID, cl.Version, domain.ClientInput{FullName: "Anne Petit-Durand", Email: "anne@petit.fr", CompanyName: "Petit & Fils"}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := svc.Clients.Detail(e.ctx, e.sessionOf(svc, e.users["support"]), cl.ID)
+		if err != nil || len(d.History) != 2 || d.History[0].Action != "client.update" || d.History[1].Action != "client.create" {
+			t.Fatalf("history: %+v %v", d.History, err)
+		}
+		ch := d.History[0].Changes
+		if len(ch) != 1 || ch[0].Field != "full_name" || ch[0].Old != "Anne Petit" || ch[0].New != "Anne Petit-Durand" {
+			t.Fatalf("changes: %+v", ch)
+		}
+		// The global log needs audit:read:any; a record's history does not.
+		if _, err := svc.Audit.List(e.ctx, sales, domain.ListQuery{}); !errors.Is(err, domain.ErrForbidden) {
+			t.Fatalf("audit log as sales: %v", err)
+		}
+
+		mgr := e.sessionOf(svc, e.users["mgr"])
+		k, err := svc.Contracts.Create(e.ctx, mgr, domain.ContractInput{ClientID: cl.ID, TotalCents: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Contracts.Sign(e.ctx, mgr, k.ID, k.Version); err != nil {
+			t.Fatal(err)
+		}
+		u, err := svc.Users.Create(e.ctx, mgr, domain.UserInput{FullName: "Paul Neuf", Email: "paul@epic-events.test", Role: domain.RoleSupport}, "granite owl sings thrice daily")
+		if err != nil || u.PasswordHash != "" || u.EmployeeNo == "" {
+			t.Fatalf("create user: %+v %v", u, err)
+		}
+		last := e.lastAudit()
+		for _, c := range last.Changes {
+			if c.Field == "password" || c.Field == "password_hash" {
+				t.Fatalf("password in audit: %+v", last)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !contains(notified, "contract.sign") || !contains(notified, "user.create") || contains(notified, "client.create") {
+			t.Fatalf("notified: %v", notified)
+		}
+	})
+}
