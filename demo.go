@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	mrand "math/rand/v2"
+	"os"
 	"strings"
 	"time"
 
