@@ -442,6 +442,7 @@ func TestRefreshReuseRevokesFamily(t *testing.T) {
 		}
 		// A thief replays the old refresh token: refused, and the whole
 		// family is revoked, so the legitimate session ends too.
+		e.clock.Add(time.Minute)
 		if _, err := e.svc.Sessions.Resume(e.ctx, oldAccess, oldRefresh); !errors.Is(err, domain.ErrUnauthenticated) {
 			t.Fatalf("replay: %v", err)
 		}
@@ -498,10 +499,12 @@ func TestConcurrentRefreshRotatesOnce(t *testing.T) {
 		access, refresh := e.session("support").Tokens()
 		e.clock.Add(16 * time.Minute)
 		var ok atomic.Int32
+		winners := make(chan *domain.Session, 2)
 		for range 2 {
 			wg.Go(func() {
-				if _, err := e.svc.Sessions.Resume(e.ctx, access, refresh); err == nil {
+				if w, err := e.svc.Sessions.Resume(e.ctx, access, refresh); err == nil {
 					ok.Add(1)
+					winners <- w
 				} else if !errors.Is(err, domain.ErrUnauthenticated) {
 					t.Errorf("loser: %v", err)
 				}
@@ -510,6 +513,12 @@ func TestConcurrentRefreshRotatesOnce(t *testing.T) {
 		wg.Wait()
 		if ok.Load() != 1 {
 			t.Fatalf("%d concurrent refreshes won, want exactly 1", ok.Load())
+		}
+		// The winner keeps a working session: it refreshes again later.
+		w := <-winners
+		e.clock.Add(16 * time.Minute)
+		if _, err := e.svc.Sessions.Actor(e.ctx, w); err != nil {
+			t.Fatalf("winner after another refresh: %v", err)
 		}
 	})
 }

@@ -49,6 +49,10 @@ type Services struct {
 // counted from the login that started it.
 const RefreshLifetime = 7 * 24 * time.Hour
 
+// reuseGrace is how long after a rotation the old refresh token is refused
+// without revoking its family: a concurrent refresh, not a replay.
+const reuseGrace = 10 * time.Second
+
 // core is the state every service shares: collaborators and caches.
 type core struct {
 	store  Store
@@ -218,8 +222,17 @@ func (c *core) refreshLocked(ctx context.Context, s *Session, now time.Time) (Ac
 	if err != nil {
 		return AccessClaims{}, c.authStoreErr("refresh session", err)
 	}
-	if old.RotatedAt != nil || old.RevokedAt != nil {
-		c.revokeReplay(ctx, old, now)
+	if old.RevokedAt != nil {
+		return AccessClaims{}, ErrSessionEnded
+	}
+	if old.RotatedAt != nil {
+		// Presented again after its rotation: a replay, so the whole
+		// family goes — unless the rotation is seconds old, which is
+		// another process of the same user refreshing at the same moment
+		// (that one keeps the session, this one logs in again).
+		if now.Sub(*old.RotatedAt) > reuseGrace {
+			c.revokeReplay(ctx, old, now)
+		}
 		return AccessClaims{}, ErrSessionEnded
 	}
 	if !now.Before(old.ExpiresAt) || (s.userID != 0 && old.UserID != s.userID) {
@@ -239,11 +252,10 @@ func (c *core) refreshLocked(ctx context.Context, s *Session, now time.Time) (Ac
 	next := RefreshToken{Hash: newHash, FamilyID: old.FamilyID, UserID: old.UserID, IssuedAt: now, ExpiresAt: old.ExpiresAt}
 	if err := c.store.Tokens().Rotate(ctx, hash, next, now); err != nil {
 		if errors.Is(err, ErrConflict) {
-			// Someone rotated it first: a concurrent use of the same token
-			// from elsewhere, which is what reuse detection is for.
-			if cur, gerr := c.store.Tokens().Get(ctx, hash); gerr == nil && (cur.RotatedAt != nil || cur.RevokedAt != nil) {
-				c.revokeReplay(ctx, cur, now)
-			}
+			// Another process rotated the same token between our read and
+			// our update (the app opened twice on one session file): that
+			// one wins and keeps its session; this one must log in again.
+			// A token presented after its rotation is caught above.
 			return AccessClaims{}, ErrSessionEnded
 		}
 		return AccessClaims{}, c.authStoreErr("refresh session", err)

@@ -439,8 +439,26 @@ func (s *UserService) ChangePassword(ctx context.Context, sess *Session, oldPass
 	if err != nil {
 		return wrap("change password", err)
 	}
+	// Guessing the current password from an open session is throttled
+	// like logins, on the same per-account count.
+	now := c.now()
+	st, err := c.store.Logins().Get(ctx, u.Email)
+	if err != nil {
+		return wrap("change password", err)
+	}
+	if wait := throttleWait(st.Failures); wait > 0 {
+		if left := st.LastFailure.Add(wait).Sub(now); left > 0 {
+			return &ThrottledError{Wait: left}
+		}
+	}
 	if ok, _, err := c.hasher.Verify(oldPassword, u.PasswordHash); err != nil || !ok {
+		if _, err := c.store.Logins().Fail(ctx, u.Email, now); err != nil {
+			return wrap("change password", err)
+		}
 		return Invalid("old_password", "the current password is not right")
+	}
+	if err := c.store.Logins().Reset(ctx, u.Email); err != nil {
+		return wrap("change password", err)
 	}
 	if err := c.hasher.Check(newPassword, u.Email); err != nil {
 		f := &form{}
