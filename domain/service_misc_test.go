@@ -1,9 +1,13 @@
 package domain_test
 
 import (
+	"encoding/base64"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 
 	"github.com/epic-events/crm/domain"
 )
@@ -122,6 +126,28 @@ func TestHistoryAndNotify(t *testing.T) {
 		defer mu.Unlock()
 		if !contains(notified, "contract.sign") || !contains(notified, "user.create") || contains(notified, "client.create") {
 			t.Fatalf("notified: %v", notified)
+		}
+	})
+}
+
+func TestLoginRehashesWeakerHashes(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		salt := []byte("0123456789abcdef")
+		key := argon2.IDKey([]byte(testPassword), salt, 1, 8192, 1, 32)
+		weak := "$argon2id$v=19$m=8192,t=1,p=1$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(key)
+		u := e.users["support2"]
+		if err := e.db.Users().SetPassword(e.ctx, u.ID, weak); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Sessions.Login(e.ctx, u.Email, testPassword); err != nil {
+			t.Fatalf("login with an older hash: %v", err)
+		}
+		got, err := e.db.Users().Get(e.ctx, u.ID)
+		if err != nil || got.PasswordHash == weak || !strings.Contains(got.PasswordHash, "m=19456,t=2,p=1") {
+			t.Fatalf("hash not upgraded: %q %v", got.PasswordHash, err)
+		}
+		if _, err := e.svc.Sessions.Login(e.ctx, u.Email, testPassword); err != nil {
+			t.Fatalf("login with the new hash: %v", err)
 		}
 	})
 }
