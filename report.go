@@ -29,6 +29,9 @@ func scrub(s string) string {
 	return s
 }
 
+// sentryTransport replaces Sentry's HTTP transport in tests.
+var sentryTransport sentry.Transport
+
 // reporter sends unexpected errors, panics and notable business events to
 // Sentry when SENTRY_DSN is set, and always to the structured log.
 type reporter struct {
@@ -47,8 +50,18 @@ func newReporter(dsn, release string, log *slog.Logger) (*reporter, error) {
 		Dsn:              dsn,
 		Release:          release,
 		AttachStacktrace: true,
-		SendDefaultPII:   false,
-		ServerName:       "epic-events", // not the host name
+		// No automatic user data, cookies, headers or bodies.
+		DataCollection: &sentry.DataCollection{
+			UserInfo:    sentry.Set(false),
+			Cookies:     &sentry.KeyValueCollectionBehavior{Mode: sentry.CollectionOff},
+			QueryParams: &sentry.KeyValueCollectionBehavior{Mode: sentry.CollectionOff},
+			HTTPHeaders: &sentry.HeaderCollectionConfig{
+				Request:  &sentry.KeyValueCollectionBehavior{Mode: sentry.CollectionOff},
+				Response: &sentry.KeyValueCollectionBehavior{Mode: sentry.CollectionOff},
+			},
+		},
+		ServerName: "epic-events", // not the host name
+		Transport:  sentryTransport,
 		BeforeSend: func(e *sentry.Event, _ *sentry.EventHint) *sentry.Event {
 			return scrubEvent(e)
 		},
