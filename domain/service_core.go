@@ -365,11 +365,15 @@ func (c *core) codes(ctx context.Context, r Role) ([]string, error) {
 		return nil, fmt.Errorf("load permissions: %w", err)
 	}
 	c.permMu.Lock()
-	if v != c.permVersion {
+	// The version only grows: never let a slow reader put back an older
+	// matrix over a newer one.
+	if v > c.permVersion {
 		c.permVersion = v
 		c.permCodes = map[Role][]string{}
 	}
-	c.permCodes[r] = codes
+	if v == c.permVersion {
+		c.permCodes[r] = codes
+	}
 	c.permMu.Unlock()
 	return codes, nil
 }
@@ -445,6 +449,9 @@ func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
 		return q, Invalid("search", err.Error())
 	}
 	q.Search = s
+	if q.Role != "" && !q.Role.Valid() {
+		return q, Invalid("role", "choose a role: management, sales or support")
+	}
 	q.ActorID = a.ID
 	q.Now = c.now()
 	if resource == "event" && q.Filter == FilterMine {
