@@ -101,8 +101,13 @@ func (f *formField) focus() tea.Cmd {
 }
 
 func (f *formField) blur() {
-	f.input.Blur()
-	f.area.Blur()
+	switch f.kind {
+	case fieldNotes:
+		f.area.Blur()
+	case fieldChoice:
+	default:
+		f.input.Blur()
+	}
 	f.sugg, f.suggAt = nil, -1
 }
 
@@ -225,9 +230,14 @@ func (f *formScreen) SetSize(w, h int) {
 	f.w, f.h = w, h
 	iw := max(min(w-labelWidth-3, 60), 10)
 	for _, fl := range f.fields {
-		fl.input.SetWidth(iw)
-		fl.area.SetWidth(iw)
-		fl.area.SetHeight(max(min(4, h-10), 2))
+		switch fl.kind {
+		case fieldNotes:
+			fl.area.SetWidth(iw)
+			fl.area.SetHeight(max(min(4, h-10), 2))
+		case fieldChoice:
+		default:
+			fl.input.SetWidth(iw)
+		}
 	}
 }
 
@@ -365,12 +375,7 @@ func (f *formScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		if cur.kind == fieldNotes {
 			break
 		}
-		if cur.kind == fieldLookup && cur.suggAt >= 0 && cur.suggAt < len(cur.sugg) {
-			cur.picked = cur.sugg[cur.suggAt]
-			cur.input.SetValue(cur.picked.label)
-			cur.input.CursorEnd()
-			delete(f.errs, cur.name)
-		}
+		f.pick(cur)
 		if f.focus == len(f.fields)-1 {
 			return f.submit()
 		}
@@ -391,6 +396,17 @@ func (f *formScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return f.setFocus(f.focus + 1)
 	}
 	return f.edit(msg)
+}
+
+// pick takes the highlighted suggestion of a lookup field, if any.
+func (f *formScreen) pick(fl *formField) {
+	if fl.kind == fieldLookup && fl.suggAt >= 0 && fl.suggAt < len(fl.sugg) {
+		fl.picked = fl.sugg[fl.suggAt]
+		fl.input.SetValue(fl.picked.label)
+		fl.input.CursorEnd()
+		fl.sugg, fl.suggAt = nil, -1
+		delete(f.errs, fl.name)
+	}
 }
 
 // edit gives a key or a paste to the focused input.
@@ -435,6 +451,7 @@ func (f *formScreen) submit() tea.Cmd {
 	if f.saving {
 		return nil
 	}
+	f.pick(f.fields[f.focus])
 	cmd, errs := f.spec.save(f)
 	if len(errs) > 0 {
 		f.errs, f.banner = errs, ""
@@ -468,6 +485,9 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 			f.errs[name] = m
 		}
 		f.focusFirstError()
+		if f.banner == "" {
+			return msgCmd(statusMsg{text: "please correct the fields marked in red", err: true})
+		}
 	case errors.As(msg.err, &ce) || errors.Is(msg.err, domain.ErrConflict) && f.spec.reload != nil:
 		f.stale = true
 		f.banner = userMessage(msg.err)

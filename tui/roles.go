@@ -158,7 +158,7 @@ func (s *rolesScreen) key(k keyString) tea.Cmd {
 }
 
 // rows is how many permission rows fit.
-func (s *rolesScreen) rows() int { return max(s.h-4, 1) }
+func (s *rolesScreen) rows() int { return max(s.h-3, 1) }
 
 const roleColWidth = 12
 

@@ -1,0 +1,255 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/epic-events/crm/domain"
+)
+
+func ctrl(r *run, c rune) { r.press(c, tea.ModCtrl) }
+
+// openClientForm goes to the clients list and opens the new-client form.
+func openClientForm(r *run) {
+	r.t.Helper()
+	r.waitFor("Dashboard")
+	r.typeText("2")
+	r.waitFor("sort: name", "Aline Dubois")
+	r.typeText("n")
+	r.waitFor("New client", "Full name", "Company")
+}
+
+func TestClientFormValidationError(t *testing.T) {
+	w := newWorld(t)
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			r := start(t, w.options(w.salesSess), sz.w, sz.h)
+			openClientForm(r)
+			r.typeText("Eve Martin")
+			r.press(tea.KeyTab)
+			r.typeText("eve-at-nowhere")
+			ctrl(r, 's')
+			r.waitFor("✗ ", "please correct") // the service's message sits under the email
+			golden.RequireEqual(t, stable(r.final()))
+		})
+	}
+}
+
+func TestBadEmailChangesNothing(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	before := must(w.svc.Clients.List(ctx, w.mgrSess, domain.ListQuery{Limit: 100}))
+	r := start(t, w.options(w.salesSess), 100, 30)
+	openClientForm(r)
+	r.typeText("Eve Martin")
+	r.press(tea.KeyEnter)
+	r.typeText("eve@@example")
+	r.press(tea.KeyEnter)
+	r.typeText("+33 6 12 34 56 78")
+	r.press(tea.KeyEnter)
+	r.typeText("Umbrella")
+	r.press(tea.KeyEnter) // last field: saves
+	r.waitFor("please correct the fields marked in red")
+	s := r.o.screen()
+	lines := strings.Split(s, "\n")
+	emailAt := -1
+	for i, l := range lines {
+		if strings.Contains(l, "Email") && strings.Contains(l, "eve@@example") {
+			emailAt = i
+		}
+	}
+	if emailAt < 0 || emailAt+1 >= len(lines) || !strings.Contains(lines[emailAt+1], "✗") {
+		t.Fatalf("no inline error under the email field:\n%s", s)
+	}
+	for _, typed := range []string{"Eve Martin", "+33 6 12 34 56 78", "Umbrella"} {
+		if !strings.Contains(s, typed) {
+			t.Errorf("the form lost %q after the refused save:\n%s", typed, s)
+		}
+	}
+	after := must(w.svc.Clients.List(ctx, w.mgrSess, domain.ListQuery{Limit: 100}))
+	if len(after.Items) != len(before.Items) {
+		t.Fatalf("clients: %d before, %d after a refused save", len(before.Items), len(after.Items))
+	}
+	if cs := must(w.svc.Companies.Search(ctx, w.mgrSess, "Umbrella", 5)); len(cs) != 0 {
+		t.Errorf("the refused save created the company %q", cs[0].Name)
+	}
+
+	// esc on the changed form asks first; n keeps it.
+	r.press(tea.KeyEscape)
+	r.waitFor("Discard your changes")
+	r.typeText("n")
+	r.waitGone("Discard your changes")
+	r.waitFor("eve@@example")
+}
+
+func TestSalesCreatesClient(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.salesSess), 100, 30)
+	openClientForm(r)
+	r.typeText("Eve Martin")
+	r.press(tea.KeyEnter)
+	r.typeText("eve@umbrella.test")
+	r.press(tea.KeyEnter)
+	r.typeText("+33 6 12 34 56 78")
+	r.press(tea.KeyEnter)
+	r.typeText("glob")
+	r.waitFor("  Globex") // a match is offered, not chosen: a new name creates a company
+	r.press(tea.KeyDown)
+	r.waitFor("▸ Globex")
+	ctrl(r, 's') // saves with the highlighted match
+	r.waitFor("client Eve Martin saved")
+	r.waitGone("New client")
+	r.waitFor("Eve Martin", "Globex")
+
+	// In the list as theirs…
+	var row string
+	for _, l := range strings.Split(r.o.screen(), "\n") {
+		if strings.Contains(l, "Eve Martin") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "Samuel Sales") {
+		t.Errorf("the new client's row does not show its sales contact: %q", row)
+	}
+	// …and in the database.
+	p := must(w.svc.Clients.List(context.Background(), w.mgrSess, domain.ListQuery{Search: "eve@umbrella.test", Limit: 5}))
+	if len(p.Items) != 1 {
+		t.Fatalf("clients matching eve@umbrella.test: %d", len(p.Items))
+	}
+	c := p.Items[0]
+	if c.SalesContactID == nil || *c.SalesContactID != w.sales.ID || c.CompanyName != "Globex" || c.Phone == "" {
+		t.Errorf("stored client = %+v, want Samuel Sales's, company Globex", c)
+	}
+}
+
+func TestPaymentLowersBalance(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.salesSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("3")
+	r.waitFor("sort: created", "Bruno Keller")
+	r.typeText("/Bruno")
+	r.waitGone("Aline Dubois")
+	r.press(tea.KeyEnter)
+	r.waitFor("8 300.50 €")
+	r.typeText("p")
+	r.waitFor("Payment on contract", "remaining 8 300.50 €", "Paid on")
+	r.typeText("1 300,50")
+	r.press(tea.KeyEnter)
+	r.press(tea.KeyEnter) // date: now
+	r.typeText("bank transfer")
+	r.press(tea.KeyEnter) // last field: saves
+	r.waitFor("1 300.50 € recorded", "7 000.00 €")
+	r.waitGone("Payment on contract")
+
+	p := must(w.svc.Contracts.List(context.Background(), w.mgrSess, domain.ListQuery{Search: "Bruno", Limit: 5}))
+	if len(p.Items) != 1 || p.Items[0].RemainingCents != 700_000 {
+		t.Fatalf("remaining in the database = %+v, want 7 000.00 €", p.Items)
+	}
+	d := must(w.svc.Contracts.Detail(context.Background(), w.mgrSess, p.Items[0].ID))
+	if len(d.Payments) != 1 || d.Payments[0].Note != "bank transfer" || d.Payments[0].AmountCents != 130_050 {
+		t.Errorf("payments = %+v", d.Payments)
+	}
+}
+
+func TestClientDetail(t *testing.T) {
+	w := newWorld(t)
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			r := start(t, w.options(w.salesSess), sz.w, sz.h)
+			r.waitFor("Dashboard")
+			r.typeText("2")
+			r.waitFor("sort: name", "Aline Dubois")
+			r.press(tea.KeyEnter)
+			r.waitFor("Client Aline Dubois", "Acme Corp", "Contracts")
+			golden.RequireEqual(t, stable(r.final()))
+		})
+	}
+}
+
+func TestClientDetailShowsRelatedAndHistory(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.salesSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("2")
+	r.waitFor("sort: name", "Aline Dubois")
+	r.press(tea.KeyEnter)
+	r.waitFor("Client Aline Dubois", "signed", "12 500.00 €", "Acme spring gala", "History", "client.create", "e edit")
+	// The event line (title, 6 fields, blank, Contracts, the contract,
+	// blank, Events, the event) opens the event detail.
+	r.typeText(strings.Repeat("j", 12))
+	r.waitFor("enter open related")
+	r.press(tea.KeyEnter)
+	r.waitFor("Event Acme spring gala", "Lyon", "Contract")
+	r.press(tea.KeyEscape)
+	r.waitFor("Client Aline Dubois")
+}
+
+func TestTeamScreen(t *testing.T) {
+	w := newWorld(t)
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			r := start(t, w.options(w.mgrSess), sz.w, sz.h)
+			r.waitFor("Dashboard")
+			r.typeText("5")
+			r.waitFor("Team  filter", "Tom Tech", "Sue Support")
+			golden.RequireEqual(t, stable(r.final()))
+		})
+	}
+}
+
+func TestRolesScreen(t *testing.T) {
+	w := newWorld(t)
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			r := start(t, w.options(w.mgrSess), sz.w, sz.h)
+			r.waitFor("Dashboard")
+			r.typeText("6")
+			r.waitFor("Roles & permissions", "client:read:any")
+			golden.RequireEqual(t, stable(r.final()))
+		})
+	}
+}
+
+func TestRolesSpaceRevokes(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("6")
+	r.waitFor("Roles & permissions", "client:read:any")
+	// company:create:any is row 5; sales is the second column.
+	for range 4 {
+		r.typeText("j")
+	}
+	r.typeText("l")
+	r.waitFor("company:create:any — create companies")
+	r.press(tea.KeySpace)
+	r.waitFor("company:create:any revoked from sales")
+	m := must(w.svc.Roles.Matrix(context.Background(), w.mgrSess))
+	if m.Granted[domain.RoleSales]["company:create:any"] {
+		t.Fatal("the database still grants company:create:any to sales")
+	}
+	if !m.Granted[domain.RoleManagement]["company:create:any"] {
+		t.Fatal("the revoke touched management's cell")
+	}
+
+	// The refusal is explained and changes nothing.
+	row := -1
+	for i, p := range m.Permissions {
+		if p.Code == "role:grant:any" {
+			row = i
+		}
+	}
+	r.typeText(strings.Repeat("k", 10) + strings.Repeat("j", row) + "h")
+	r.waitFor("role:grant:any — grant")
+	r.press(tea.KeySpace)
+	r.waitFor("management always keeps role:grant:any")
+	m = must(w.svc.Roles.Matrix(context.Background(), w.mgrSess))
+	if !m.Granted[domain.RoleManagement]["role:grant:any"] {
+		t.Fatal("role:grant:any was revoked from management")
+	}
+}
