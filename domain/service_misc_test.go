@@ -151,3 +151,112 @@ func TestLoginRehashesWeakerHashes(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryTextFieldRefusesControlCharacters sends an escape sequence
+// through every text field of every service input.
+func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		const evil = "Nice\x1b]0;pwned\x07 name"
+		mgr, sales := e.session("mgr"), e.session("sales")
+		salesU := e.users["sales"]
+		cl := e.newClient(&salesU)
+		k := e.newContract(cl, 1000, true)
+		ev := e.newEvent(k, nil)
+		okClient := domain.ClientInput{FullName: "Ok", Email: "ok." + itoa(e.next()) + "@example.fr"}
+		okUser := domain.UserInput{FullName: "Ok", Email: "ok." + itoa(e.next()) + "@epic-events.test", Role: domain.RoleSales}
+		okEvent := eventInput(target{contract: k}, e)
+		cases := []struct {
+			field string
+			call  func() error
+		}{
+			{"full_name", func() error {
+				in := okClient
+				in.FullName = evil
+				_, err := e.svc.Clients.Create(e.ctx, sales, in)
+				return err
+			}},
+			{"email", func() error {
+				in := okClient
+				in.Email = "a\x1b@b.fr"
+				_, err := e.svc.Clients.Create(e.ctx, sales, in)
+				return err
+			}},
+			{"phone", func() error {
+				in := okClient
+				in.Phone = "01\x1b23456789"
+				_, err := e.svc.Clients.Create(e.ctx, sales, in)
+				return err
+			}},
+			{"company", func() error {
+				in := okClient
+				in.CompanyName = evil
+				_, err := e.svc.Clients.Create(e.ctx, sales, in)
+				return err
+			}},
+			{"full_name", func() error {
+				in := okClient
+				in.FullName = evil
+				_, err := e.svc.Clients.Update(e.ctx, sales, cl.ID, cl.Version, in)
+				return err
+			}},
+			{"full_name", func() error {
+				in := okUser
+				in.FullName = evil
+				_, err := e.svc.Users.Create(e.ctx, mgr, in, testPassword)
+				return err
+			}},
+			{"employee_no", func() error {
+				in := okUser
+				in.EmployeeNo = "EE\x9b42"
+				_, err := e.svc.Users.Create(e.ctx, mgr, in, testPassword)
+				return err
+			}},
+			{"phone", func() error {
+				in := okUser
+				in.Phone = evil
+				_, err := e.svc.Users.Create(e.ctx, mgr, in, testPassword)
+				return err
+			}},
+			{"name", func() error { _, err := e.svc.Companies.Create(e.ctx, mgr, evil); return err }},
+			{"note", func() error {
+				_, err := e.svc.Contracts.Pay(e.ctx, mgr, k.ID, domain.PaymentInput{AmountCents: 1, Note: evil})
+				return err
+			}},
+			{"name", func() error {
+				in := okEvent
+				in.Name = evil
+				_, err := e.svc.Events.Create(e.ctx, sales, in)
+				return err
+			}},
+			{"location", func() error {
+				in := okEvent
+				in.Location = evil
+				_, err := e.svc.Events.Update(e.ctx, mgr, ev.ID, ev.Version, in)
+				return err
+			}},
+			{"notes", func() error {
+				in := okEvent
+				in.Notes = "line one\nline \x1b[2J two"
+				_, err := e.svc.Events.Update(e.ctx, mgr, ev.ID, ev.Version, in)
+				return err
+			}},
+			{"search", func() error { _, err := e.svc.Events.List(e.ctx, mgr, domain.ListQuery{Search: evil}); return err }},
+		}
+		before := e.snapshot()
+		for i, c := range cases {
+			if _, ok := validationMsg(c.call(), c.field); !ok {
+				t.Errorf("case %d: %s accepted a control character", i, c.field)
+			}
+		}
+		if e.snapshot() != before {
+			t.Fatal("a refused input changed the database")
+		}
+		// Multi-line notes keep their newlines.
+		in := okEvent
+		in.Notes = "line one\nline two"
+		got, err := e.svc.Events.Update(e.ctx, mgr, ev.ID, ev.Version, in)
+		if err != nil || got.Notes != "line one\nline two" {
+			t.Fatalf("notes: %q %v", got.Notes, err)
+		}
+	})
+}
