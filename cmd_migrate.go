@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
@@ -48,6 +49,9 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	}
 	if err := a.db.Migrate(ctx); err != nil {
 		a.log.Error("migrate up", "db", a.desc, "err", scrub(err.Error()))
+		if strings.Contains(err.Error(), "permission denied") {
+			return fmt.Errorf("migrate %s: this role may not change the schema: run migrate up as the database owner (see README, PostgreSQL)", a.desc)
+		}
 		return fmt.Errorf("migrate %s: %s", a.desc, scrub(err.Error()))
 	}
 	a.log.Info("migrated", "db", a.desc)
