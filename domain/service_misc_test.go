@@ -260,3 +260,13 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 		}
 	})
 }
+
+func TestLoginWithGarbageEmail(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		for _, email := range []string{"", "\x00\xff\xfe", "a\x1b[2J@b.fr", strings.Repeat("é", 400) + "@x.fr"} {
+			if _, err := e.svc.Sessions.Login(e.ctx, email, "whatever password"); !errors.Is(err, domain.ErrWrongCredentials) {
+				t.Fatalf("login as %q: %v", email, err)
+			}
+		}
+	})
+}

@@ -91,12 +91,15 @@ func (s *SessionService) Setup(ctx context.Context, in UserInput, password strin
 func (s *SessionService) Login(ctx context.Context, email, password string) (*Session, error) {
 	c := s.c
 	now := c.now()
-	key := strings.ToLower(strings.TrimSpace(email))
+	// The throttling key and the audit keep what was typed, made safe:
+	// valid UTF-8, no control characters (PostgreSQL refuses NUL), at
+	// most 254 characters.
+	key := strings.ToLower(strings.TrimSpace(StripControl(email)))
 	if norm, err := NormalizeEmail(email); err == nil {
 		key = norm
 	}
-	if len(key) > 254 {
-		key = key[:254]
+	if r := []rune(key); len(r) > 254 {
+		key = string(r[:254])
 	}
 	st, err := c.store.Logins().Get(ctx, key)
 	if err != nil {
@@ -154,7 +157,7 @@ func (s *SessionService) failed(ctx context.Context, key string, u *User, now ti
 	if _, err := c.store.Logins().Fail(ctx, key, now); err != nil {
 		return wrap("login", err)
 	}
-	e := AuditEntry{At: now, ActorName: StripControl(key), Action: "user.login_failed", Entity: "user"}
+	e := AuditEntry{At: now, ActorName: key, Action: "user.login_failed", Entity: "user"}
 	if u != nil {
 		e.EntityID = u.ID
 	}
