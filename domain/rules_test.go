@@ -119,6 +119,11 @@ func TestRuleContactCannotBeDeleted(t *testing.T) {
 		if after := e.snapshot(); after != before {
 			t.Fatal("refused deletion changed the database")
 		}
+		// Nor can they change department while they are contacts.
+		_, err := e.svc.Users.Update(e.ctx, s, s2.ID, s2.Version, domain.UserInput{FullName: s2.FullName, Email: s2.Email, Role: domain.RoleSupport})
+		wantInvalid(t, err, "role", "2 clients")
+		_, err = e.svc.Users.Update(e.ctx, s, sup2.ID, sup2.Version, domain.UserInput{FullName: sup2.FullName, Email: sup2.Email, Role: domain.RoleSales})
+		wantInvalid(t, err, "role", "1 upcoming event")
 		if _, err := e.svc.Users.SetActive(e.ctx, s, s2.ID, s2.Version, false); err != nil {
 			t.Fatalf("deactivating a contact is the way out: %v", err)
 		}

@@ -241,6 +241,26 @@ func (s *UserService) Update(ctx context.Context, sess *Session, id, version int
 					return err
 				}
 			}
+			// Contacts keep their department: a client's sales contact is
+			// in sales, an event's support contact in support.
+			if u.Role == RoleSales {
+				n, err := tx.Users().CountClients(ctx, u.ID)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					return Invalid("role", u.FullName+" is the sales contact of "+plural(n, "client")+": reassign them first")
+				}
+			}
+			if u.Role == RoleSupport {
+				n, err := tx.Users().CountFutureEvents(ctx, u.ID, c.now())
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					return Invalid("role", u.FullName+" is the support contact of "+plural(n, "upcoming event")+": assign someone else first")
+				}
+			}
 			roleChanged = true
 		}
 		if nu.Email != u.Email {
