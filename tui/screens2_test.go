@@ -253,3 +253,84 @@ func TestRolesSpaceRevokes(t *testing.T) {
 		t.Fatal("role:grant:any was revoked from management")
 	}
 }
+
+func TestFormConflictKeepsTypingUntilReload(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := start(t, w.options(w.salesSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("2")
+	r.waitFor("sort: name", "Aline Dubois")
+	r.typeText("e")
+	r.waitFor("Edit client Aline Dubois")
+
+	// Someone else saves the client meanwhile.
+	p := must(w.svc.Clients.List(ctx, w.mgrSess, domain.ListQuery{Search: "aline@acme.test", Limit: 1}))
+	c := p.Items[0]
+	must(w.svc.Clients.Update(ctx, w.mgrSess, c.ID, c.Version, domain.ClientInput{
+		FullName: "Aline Dubois-Roy", Email: c.Email, Phone: c.Phone, CompanyName: c.CompanyName}))
+
+	r.typeText(" Jr")
+	ctrl(r, 's')
+	r.waitFor("changed by Margaret Hale", "Reload the record?")
+	r.typeText("n")
+	r.waitGone("Reload the record?")
+	r.waitFor("Aline Dubois Jr", "ctrl+r reloads it")
+	if got := must(w.svc.Clients.Get(ctx, w.mgrSess, c.ID)); got.FullName != "Aline Dubois-Roy" {
+		t.Fatalf("the stale save overwrote the record: %q", got.FullName)
+	}
+	ctrl(r, 'r')
+	r.waitFor("Aline Dubois-Roy")
+	r.waitGone("Aline Dubois Jr")
+	r.typeText("!")
+	ctrl(r, 's')
+	r.waitFor("client Aline Dubois-Roy! saved")
+	if got := must(w.svc.Clients.Get(ctx, w.mgrSess, c.ID)); got.FullName != "Aline Dubois-Roy!" {
+		t.Fatalf("after the reload the save did not land: %q", got.FullName)
+	}
+}
+
+func TestTeamCreateAndDeactivate(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("5")
+	r.waitFor("Team  filter", "Tom Tech")
+	r.typeText("n")
+	r.waitFor("New collaborator", "Role", "Repeat")
+	r.press(tea.KeyEnter) // employee number generated
+	r.typeText("Paula Plan")
+	r.press(tea.KeyEnter)
+	r.typeText("paula@epic.test")
+	r.press(tea.KeyEnter)
+	r.press(tea.KeyEnter) // no phone
+	r.press(tea.KeyRight) // sales → support
+	r.waitFor("‹ support ›")
+	r.press(tea.KeyEnter)
+	r.typeText(testPassword)
+	r.press(tea.KeyEnter)
+	r.typeText("something else entirely 77")
+	r.press(tea.KeyEnter)
+	r.waitFor("the two passwords differ")
+	if _, err := w.svc.Sessions.Login(ctx, "paula@epic.test", testPassword); err == nil {
+		t.Fatal("a collaborator was created although the passwords differ")
+	}
+	ctrl(r, 'u') // clear the repeat field
+	r.typeText(testPassword)
+	ctrl(r, 's')
+	r.waitFor("collaborator Paula Plan saved")
+	r.waitFor("Paula Plan", "support")
+	if _, err := w.svc.Sessions.Login(ctx, "paula@epic.test", testPassword); err != nil {
+		t.Fatalf("the new collaborator cannot log in: %v", err)
+	}
+
+	// x deactivates after a confirmation; she can no longer log in.
+	r.typeText("x")
+	r.waitFor("Deactivate Paula Plan?")
+	r.typeText("y")
+	r.waitFor("Paula Plan deactivated", "inactive")
+	if _, err := w.svc.Sessions.Login(ctx, "paula@epic.test", testPassword); err == nil {
+		t.Fatal("a deactivated collaborator can still log in")
+	}
+}

@@ -141,6 +141,12 @@ func (s *teamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		f := s.list.query().Filter
 		s.list.replace(msg.user, f == domain.FilterActive && !msg.user.Active || f == domain.FilterInactive && msg.user.Active)
 		return s, info(msg.text)
+	case focusMsg:
+		if s.list.loading {
+			// A savedMsg just started a reload that selects the saved
+			// record; the list's own focus reload would select the old one.
+			return s, nil
+		}
 	case savedMsg:
 		s.kmFor = -1
 		if msg.kind == "password" {
