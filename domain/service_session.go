@@ -193,7 +193,9 @@ func (c *core) startFamily(ctx context.Context, sess *Session, userID int64, rol
 
 // Resume reopens a session from stored tokens (the session file). An
 // access token that is expired or no longer verifiable (rotated secret) is
-// replaced using the refresh token.
+// replaced using the refresh token — so the caller must save
+// sess.Tokens() again afterwards: the stored refresh token may now be a
+// rotated one, and presenting it later would count as a replay.
 func (s *SessionService) Resume(ctx context.Context, access, refresh string) (*Session, error) {
 	sess := &Session{access: access, refresh: refresh}
 	sess.mu.Lock()
