@@ -172,7 +172,7 @@ func (s *ContractService) Create(ctx context.Context, sess *Session, in Contract
 			return err
 		}
 		if remaining < in.TotalCents {
-			p := Payment{ContractID: k.ID, AmountCents: in.TotalCents - remaining, PaidAt: c.now(), Note: "deposit at signing up", RecordedByID: a.ID}
+			p := Payment{ContractID: k.ID, AmountCents: in.TotalCents - remaining, PaidAt: c.now(), Note: "deposit recorded with the contract", RecordedByID: a.ID}
 			if err := c.pay(ctx, tx, a, k, p); err != nil {
 				return err
 			}
