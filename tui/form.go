@@ -7,146 +7,19 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textarea"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/epic-events/crm/domain"
 )
 
 // The forms (client, contract, payment, event, collaborator, password) share
-// this screen. huh was tried first, but the forms need things huh makes
-// awkward when embedded: per-field messages coming back from the service
+// this screen. huh v2 was considered and left aside: the forms need things
+// huh makes awkward when embedded: per-field messages coming back from the service
 // after a submit (huh only shows its own validators' errors), keeping every
 // typed value after a failed save, an esc that asks first, and lookups that
 // search the database as one types. So a form is a column of bubbles
 // inputs driven here, and each form file only says which fields it has,
 // how to save them and how to reload the record after a conflict.
-
-// fieldKind is what kind of input a field is.
-type fieldKind int
-
-const (
-	fieldText     fieldKind = iota // one line
-	fieldPassword                  // one line, masked
-	fieldNotes                     // several lines (enter = new line)
-	fieldChoice                    // one of options, ←/→ to change
-	fieldLookup                    // one line with suggestions from a search
-)
-
-// lookupFunc searches the suggestions of a lookup field. It runs inside a
-// command: it gets what it needs as arguments and touches no model.
-type lookupFunc func(svc *domain.Services, sess *domain.Session, text string) ([]pickItem, error)
-
-// formField is one input of a form.
-type formField struct {
-	name    string // the service's field name (ValidationError key)
-	label   string
-	kind    fieldKind
-	hint    string // shown dimmed under the focused field
-	initial string // value when opened (or reloaded), to detect changes
-
-	input   textinput.Model
-	area    textarea.Model
-	options []string
-	choice  int
-
-	lookup   lookupFunc
-	mustPick bool     // the value must be one of the suggestions (a client)
-	picked   pickItem // chosen suggestion (id 0 = none)
-	sugg     []pickItem
-	suggAt   int // highlighted suggestion, -1 = none
-	suggSeq  int
-}
-
-func (f *formField) value() string {
-	switch f.kind {
-	case fieldNotes:
-		return f.area.Value()
-	case fieldChoice:
-		if len(f.options) == 0 {
-			return ""
-		}
-		return f.options[f.choice]
-	}
-	return f.input.Value()
-}
-
-func (f *formField) setValue(v string) {
-	switch f.kind {
-	case fieldNotes:
-		f.area.SetValue(v)
-	case fieldChoice:
-		for i, o := range f.options {
-			if o == v {
-				f.choice = i
-			}
-		}
-	default:
-		f.input.SetValue(v)
-		f.input.CursorEnd()
-	}
-	f.initial = f.value()
-}
-
-func (f *formField) focus() tea.Cmd {
-	switch f.kind {
-	case fieldNotes:
-		return f.area.Focus()
-	case fieldChoice:
-		return nil
-	}
-	return f.input.Focus()
-}
-
-func (f *formField) blur() {
-	switch f.kind {
-	case fieldNotes:
-		f.area.Blur()
-	case fieldChoice:
-	default:
-		f.input.Blur()
-	}
-	f.sugg, f.suggAt = nil, -1
-}
-
-// newField builds a one-line field.
-func newField(name, label string, kind fieldKind, value string) *formField {
-	f := &formField{name: name, label: label, kind: kind, suggAt: -1}
-	switch kind {
-	case fieldNotes:
-		f.area = textarea.New()
-		f.area.Prompt = ""
-		f.area.ShowLineNumbers = false
-		f.area.SetHeight(4)
-		st := f.area.Styles()
-		st.Cursor.Blink = false
-		f.area.SetStyles(st)
-	default:
-		f.input = newTextInput("", "")
-		if kind == fieldPassword {
-			f.input.EchoMode, f.input.EchoCharacter, f.input.CharLimit = textinput.EchoPassword, '•', 128
-		}
-	}
-	f.setValue(value)
-	return f
-}
-
-// newChoice builds a field choosing one of options.
-func newChoice(name, label string, options []string, value string) *formField {
-	f := &formField{name: name, label: label, kind: fieldChoice, options: options, suggAt: -1}
-	f.setValue(value)
-	return f
-}
-
-// newLookup builds a field whose suggestions come from search; picked is
-// the current choice (id 0 = none).
-func newLookup(name, label string, search lookupFunc, mustPick bool, picked pickItem) *formField {
-	f := newField(name, label, fieldLookup, picked.label)
-	f.lookup, f.mustPick, f.picked = search, mustPick, picked
-	return f
-}
 
 // Messages of a form.
 type (
@@ -526,87 +399,4 @@ func (f *formScreen) reload() tea.Cmd {
 		return nil
 	}
 	return f.spec.reload(f)
-}
-
-// View implements Screen.
-func (f *formScreen) View() string {
-	st := f.e.st
-	var lines []string
-	lines = append(lines, st.Title.Render(f.spec.title))
-	if f.spec.note != "" {
-		lines = append(lines, st.Dim.Render(domain.StripControl(f.spec.note)))
-	}
-	if f.banner != "" {
-		lines = append(lines, st.Error.Render(f.banner))
-	}
-	lines = append(lines, "")
-	top, bottom := 0, 0
-	pad := strings.Repeat(" ", labelWidth)
-	for i, fl := range f.fields {
-		if i == f.focus {
-			top = len(lines)
-		}
-		label := ansi.Truncate(fl.label, labelWidth-2, "…")
-		label += strings.Repeat(" ", labelWidth-ansi.StringWidth(label))
-		if i == f.focus {
-			label = st.Title.Render(label)
-		} else {
-			label = st.Label.Render(label)
-		}
-		switch fl.kind {
-		case fieldNotes:
-			for j, l := range strings.Split(fl.area.View(), "\n") {
-				if j == 0 {
-					lines = append(lines, label+l)
-				} else {
-					lines = append(lines, pad+l)
-				}
-			}
-		case fieldChoice:
-			v := "‹ " + fl.value() + " ›"
-			if i == f.focus {
-				v = st.Selected.Render(v)
-			}
-			lines = append(lines, label+v)
-		default:
-			lines = append(lines, label+fl.input.View())
-		}
-		if m := f.errs[fl.name]; m != "" {
-			lines = append(lines, pad+st.Error.Render("✗ "+m))
-		} else if i == f.focus && fl.hint != "" {
-			lines = append(lines, pad+st.Dim.Render(fl.hint))
-		}
-		if i == f.focus && fl.kind == fieldLookup {
-			for j, s := range fl.sugg[:min(len(fl.sugg), 5)] {
-				line := "  " + domain.StripControl(s.label)
-				if s.detail != "" {
-					line += "  " + st.Dim.Render(domain.StripControl(s.detail))
-				}
-				if j == fl.suggAt {
-					line = st.Selected.Render("▸ " + domain.StripControl(s.label))
-				}
-				lines = append(lines, pad+line)
-			}
-		}
-		if i == f.focus {
-			bottom = len(lines)
-		}
-	}
-	if f.saving {
-		lines = append(lines, "", st.Dim.Render("saving…"))
-	}
-	// Keep the focused field (and its messages) in view.
-	if bottom-f.offset > f.h {
-		f.offset = bottom - f.h
-	}
-	if top < f.offset {
-		f.offset = top
-	}
-	if top <= 3 && bottom <= f.h {
-		f.offset = 0
-	}
-	if f.offset > 0 && f.offset < len(lines) {
-		lines = lines[f.offset:]
-	}
-	return fit(strings.Join(lines, "\n"), f.w, f.h)
 }

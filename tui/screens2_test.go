@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
@@ -332,5 +333,48 @@ func TestTeamCreateAndDeactivate(t *testing.T) {
 	r.waitFor("Paula Plan deactivated", "inactive")
 	if _, err := w.svc.Sessions.Login(ctx, "paula@epic.test", testPassword); err == nil {
 		t.Fatal("a deactivated collaborator can still log in")
+	}
+}
+
+func TestSupportEditsTheirEvent(t *testing.T) {
+	w := newWorld(t)
+	sue := w.session(t, "sue@epic.test")
+	r := start(t, w.options(sue), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("4")
+	r.waitFor("sort: start", "Martin wedding party")
+	r.typeText("/wedding")
+	r.waitGone("Acme spring gala")
+	r.press(tea.KeyEnter)
+	r.press(tea.KeyEnter) // open the detail
+	r.waitFor("Event Martin wedding party", "Annecy", "e edit")
+	r.typeText("e")
+	r.waitFor("Edit event Martin wedding party", "‹ planned ›")
+	r.press(tea.KeyTab) // start
+	r.press(tea.KeyTab) // end
+	ctrl(r, 'u')
+	r.typeText("21/03/2026 15:00") // before the start (16:00 CET)
+	r.press(tea.KeyTab, tea.ModShift)
+	r.press(tea.KeyTab, tea.ModShift)
+	ctrl(r, 's')
+	r.waitFor("✗ the end must be after the start") // the focus went to the end
+	ctrl(r, 'u')
+	r.typeText("2026-03-22 01:00")
+	for range 3 {
+		r.press(tea.KeyTab)
+	}
+	r.typeText("Vegan menu")
+	r.press(tea.KeyEnter) // a new line in the notes
+	r.typeText("DJ at 22:00")
+	r.press(tea.KeyTab)
+	r.press(tea.KeyRight)
+	r.waitFor("‹ confirmed ›")
+	ctrl(r, 's')
+	r.waitFor("event Martin wedding party saved", "confirmed", "DJ at 22:00")
+
+	ev := w.event(t, w.events["Martin wedding party"].ID)
+	if ev.Status != domain.EventConfirmed || ev.Notes != "Vegan menu\nDJ at 22:00" ||
+		!ev.End.Equal(time.Date(2026, 3, 22, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("stored event: status %s, notes %q, end %s", ev.Status, ev.Notes, ev.End)
 	}
 }
