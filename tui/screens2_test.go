@@ -378,3 +378,23 @@ func TestSupportEditsTheirEvent(t *testing.T) {
 		t.Errorf("stored event: status %s, notes %q, end %s", ev.Status, ev.Notes, ev.End)
 	}
 }
+
+func TestAuditShowsEntryChanges(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("7")
+	r.waitFor("Audit log", "event.assign_support", "client.create")
+	// Newest first: the seed's last act is Dora Petit's contract.
+	if l := strings.Split(r.o.screen(), "\n")[3]; !strings.Contains(l, "contract.create") || !strings.Contains(l, "Dora Petit") {
+		t.Errorf("the newest entry is not first:\n%s", r.o.screen())
+	}
+	r.typeText("jjj") // contract, client, company, then the assignment
+	r.press(tea.KeyEnter)
+	r.waitFor("support", "now Sue Support", "esc close")
+	r.press(tea.KeyEscape)
+	r.waitGone("now Sue Support")
+	r.typeText("/sign") // actions and actors are searched
+	r.waitGone("client.create")
+	r.waitFor("contract.sign", "event.assign_support")
+}
