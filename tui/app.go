@@ -161,6 +161,13 @@ type (
 		actor domain.Actor
 		err   error
 	}
+	// actorRefreshedMsg carries the actor's current permissions, re-read
+	// when the user changes view or returns from a screen, and after a
+	// grant or revoke, so the help bar never offers what was just revoked.
+	actorRefreshedMsg struct {
+		actor domain.Actor
+		err   error
+	}
 	clearStatusMsg struct{ seq int }
 	retryStartMsg  struct{}
 )
@@ -190,6 +197,19 @@ func (a *App) loadActor() tea.Cmd {
 		defer cancel()
 		actor, err := svc.Sessions.Actor(ctx, sess)
 		return actorMsg{actor, err}
+	}
+}
+
+// refreshActor re-reads the actor's permissions without leaving the screen.
+func refreshActor(svc *domain.Services, sess *domain.Session) tea.Cmd {
+	if sess == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		actor, err := svc.Sessions.Actor(ctx, sess)
+		return actorRefreshedMsg{actor, err}
 	}
 }
 
@@ -258,6 +278,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.e.actor = msg.actor
 		a.started = true
 		return a, a.openViews()
+	case actorRefreshedMsg:
+		if msg.err != nil {
+			return a, a.handleError(errorMsg{"refresh permissions", msg.err})
+		}
+		if a.e.sess != nil && msg.actor.ID == a.e.actor.ID {
+			a.e.actor = msg.actor
+			a.chrome.dirty = true
+		}
+		return a, nil
 	}
 	return a, a.forward(msg)
 }
@@ -332,7 +361,7 @@ func (a *App) pop(result tea.Msg) tea.Cmd {
 	if result != nil {
 		cmds = append(cmds, a.forward(result))
 	}
-	cmds = append(cmds, a.forward(focusMsg{}))
+	cmds = append(cmds, a.forward(focusMsg{}), refreshActor(a.e.svc, a.e.sess))
 	return tea.Batch(cmds...)
 }
 
@@ -362,7 +391,7 @@ func (a *App) switchView(i int) tea.Cmd {
 		return a.reset(s)
 	}
 	a.stack = append(a.stack[:0], a.screens[i])
-	return a.forward(focusMsg{})
+	return tea.Batch(a.forward(focusMsg{}), refreshActor(a.e.svc, a.e.sess))
 }
 
 func (a *App) setStatus(text string, isErr bool) tea.Cmd {

@@ -78,8 +78,10 @@ func validationSentence(ve *domain.ValidationError) string {
 		msg := domain.StripControl(ve.Fields[k])
 		if k == "" {
 			parts = append([]string{msg}, parts...)
+		} else if k == "role" || k == "permission" {
+			parts = append(parts, msg) // the sentence already names what it is about
 		} else {
-			parts = append(parts, k+": "+msg)
+			parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+msg)
 		}
 	}
 	return strings.Join(parts, "; ")

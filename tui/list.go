@@ -215,7 +215,9 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		return nil, msg.list == l.id
 	case focusMsg:
-		if !l.loaded || l.loading {
+		// A savedMsg handled just before has already started a reload that
+		// selects the saved record: a second one would select the old row.
+		if !l.loaded && !l.loading {
 			return l.Reload(0), false
 		}
 		return nil, false

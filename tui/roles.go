@@ -107,7 +107,7 @@ func (s *rolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if !msg.grant {
 			s.result = msg.code + " revoked from " + string(msg.role)
 		}
-		return s, info(s.result + " — effective at their next action")
+		return s, tea.Batch(info(s.result+" — effective at their next action"), refreshActor(s.e.svc, s.e.sess))
 	case tea.KeyPressMsg:
 		return s, s.key(keyString(msg.String()))
 	}
