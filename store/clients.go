@@ -69,12 +69,13 @@ var clientList = listSpec{
 type clientRepo struct{ db *DB }
 
 func (r clientRepo) base(ctx context.Context) *gorm.DB {
+	// Collaborator names through scalar subqueries: fewer relations for
+	// PostgreSQL's planner (see contractRepo.base).
 	return r.db.conn(ctx).Table("clients AS c").
-		Select(`c.*, COALESCE(co.name, '') AS company_name, COALESCE(s.full_name, '') AS sales_contact_name,
-			COALESCE(ub.full_name, '') AS updated_by_name`).
-		Joins("LEFT JOIN companies AS co ON co.id = c.company_id").
-		Joins("LEFT JOIN users AS s ON s.id = c.sales_contact_id").
-		Joins("LEFT JOIN users AS ub ON ub.id = c.updated_by_id")
+		Select(`c.*, COALESCE(co.name, '') AS company_name,
+			COALESCE((SELECT s.full_name FROM users AS s WHERE s.id = c.sales_contact_id), '') AS sales_contact_name,
+			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = c.updated_by_id), '') AS updated_by_name`).
+		Joins("LEFT JOIN companies AS co ON co.id = c.company_id")
 }
 
 func (r clientRepo) one(ctx context.Context, op string, q *gorm.DB) (domain.Client, error) {
@@ -160,22 +161,39 @@ func matchingClients(pattern string) clause.Expr {
 		Vars: []any{pattern, pattern, pattern}}
 }
 
-// List returns one page of clients.
-func (r clientRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Client], error) {
-	g := r.base(ctx)
+// filters applies q's filters to a query over "clients AS c".
+func (r clientRepo) filters(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error) {
 	switch q.Filter {
 	case domain.FilterAll:
 	case domain.FilterMine:
 		g = g.Where("c.sales_contact_id = ?", q.ActorID)
 	default:
-		return domain.Page[domain.Client]{}, fmt.Errorf("list clients: %w", errBadFilter)
+		return nil, errBadFilter
 	}
 	if q.CompanyID != nil {
 		g = g.Where("c.company_id = ?", *q.CompanyID)
 	}
-	if q.Search != "" {
-		g = g.Where("c.id IN (?)", matchingClients(likePattern(q.Search)))
+	return g, nil
+}
+
+// List returns one page of clients.
+func (r clientRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Client], error) {
+	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
+		return domain.Page[domain.Client]{}, fmt.Errorf("list clients: %w", err)
 	}
-	p, err := pageOf(ctx, g, clientList, q, clientRow.client)
+	full := func() *gorm.DB { g, _ := r.filters(r.base(ctx), q); return g }
+	if q.Search == "" {
+		p, err := pageOf(ctx, full(), clientList, q, clientRow.client)
+		return p, wrapList("list clients", err)
+	}
+	pat := likePattern(q.Search)
+	p, err := searchPageOf(ctx, searchSpec{
+		full: full,
+		lim:  r.db.lim,
+		ids:  func() *gorm.DB { g, _ := r.filters(r.db.conn(ctx).Table("clients AS c"), q); return g },
+		match: clause.Expr{SQL: `(lower(c.full_name) LIKE ? ESCAPE '\' OR lower(c.email) LIKE ? ESCAPE '\'
+			OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}},
+		cands: matchingClients(pat),
+	}, clientList, q, clientRow.client)
 	return p, wrapList("list clients", err)
 }

@@ -88,17 +88,18 @@ func (paymentModel) TableName() string { return "payments" }
 type contractRepo struct{ db *DB }
 
 func (r contractRepo) base(ctx context.Context) *gorm.DB {
+	// Names through scalar subqueries rather than LEFT JOINs: the same
+	// index lookups per row, but PostgreSQL plans three relations instead
+	// of seven (planning a seven-way join cost more than running it).
 	return r.db.conn(ctx).Table("contracts AS k").
 		Select(`k.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
-			cl.sales_contact_id AS sales_contact_id, COALESCE(s.full_name, '') AS sales_contact_name,
-			COALESCE(sb.full_name, '') AS signed_by_name, ev.id AS event_id,
-			COALESCE(ub.full_name, '') AS updated_by_name`).
+			cl.sales_contact_id AS sales_contact_id,
+			COALESCE((SELECT s.full_name FROM users AS s WHERE s.id = cl.sales_contact_id), '') AS sales_contact_name,
+			COALESCE((SELECT sb.full_name FROM users AS sb WHERE sb.id = k.signed_by_id), '') AS signed_by_name,
+			(SELECT ev.id FROM events AS ev WHERE ev.contract_id = k.id) AS event_id,
+			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = k.updated_by_id), '') AS updated_by_name`).
 		Joins("JOIN clients AS cl ON cl.id = k.client_id").
-		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id").
-		Joins("LEFT JOIN users AS s ON s.id = cl.sales_contact_id").
-		Joins("LEFT JOIN users AS sb ON sb.id = k.signed_by_id").
-		Joins("LEFT JOIN events AS ev ON ev.contract_id = k.id").
-		Joins("LEFT JOIN users AS ub ON ub.id = k.updated_by_id")
+		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id")
 }
 
 // Get reads one contract.
@@ -157,9 +158,9 @@ func (r contractRepo) Delete(ctx context.Context, id int64) error {
 	return deleteRow(ctx, r.db, "delete contract", &contractModel{}, id)
 }
 
-// List returns one page of contracts.
-func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Contract], error) {
-	g := r.base(ctx)
+// filters applies q's filters to a query over "contracts AS k" (the
+// client's columns through subqueries on clients).
+func (r contractRepo) filters(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error) {
 	switch q.Filter {
 	case domain.FilterAll:
 	case domain.FilterUnsigned:
@@ -167,20 +168,38 @@ func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page
 	case domain.FilterUnpaid:
 		g = g.Where("k.remaining_cents > ?", 0)
 	case domain.FilterMine:
-		g = g.Where("cl.sales_contact_id = ?", q.ActorID)
+		g = g.Where("k.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?)", q.ActorID)
 	default:
-		return domain.Page[domain.Contract]{}, fmt.Errorf("list contracts: %w", errBadFilter)
+		return nil, errBadFilter
 	}
 	if q.ClientID != nil {
 		g = g.Where("k.client_id = ?", *q.ClientID)
 	}
 	if q.CompanyID != nil {
-		g = g.Where("cl.company_id = ?", *q.CompanyID)
+		g = g.Where("k.client_id IN (SELECT id FROM clients WHERE company_id = ?)", *q.CompanyID)
 	}
-	if q.Search != "" {
-		g = g.Where("k.client_id IN (?)", matchingClients(likePattern(q.Search)))
+	return g, nil
+}
+
+// List returns one page of contracts.
+func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Contract], error) {
+	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
+		return domain.Page[domain.Contract]{}, fmt.Errorf("list contracts: %w", err)
 	}
-	p, err := pageOf(ctx, g, contractList, q, contractRow.contract)
+	full := func() *gorm.DB { g, _ := r.filters(r.base(ctx), q); return g }
+	if q.Search == "" {
+		p, err := pageOf(ctx, full(), contractList, q, contractRow.contract)
+		return p, wrapList("list contracts", err)
+	}
+	pat := likePattern(q.Search)
+	p, err := searchPageOf(ctx, searchSpec{
+		full: full,
+		lim:  r.db.lim,
+		ids:  func() *gorm.DB { g, _ := r.filters(r.db.conn(ctx).Table("contracts AS k"), q); return g },
+		match: clause.Expr{SQL: `(lower(cl.full_name) LIKE ? ESCAPE '\' OR lower(cl.email) LIKE ? ESCAPE '\'
+			OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}},
+		cands: clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{matchingClients(pat)}},
+	}, contractList, q, contractRow.contract)
 	return p, wrapList("list contracts", err)
 }
 

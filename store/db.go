@@ -48,6 +48,10 @@ type DB struct {
 	// (shared by every DB derived from one Open). A channel rather than a
 	// mutex so that a cancelled context stops the wait.
 	wsem chan struct{}
+	// rec is the statement recorder of RecordSQL (benchmarks).
+	rec *recorder
+	// lim bounds the first pass of a search (see searchPageOf).
+	lim searchLimits
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -67,7 +71,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	db := &DB{dsn: dsn, desc: DescribeDSN(dsn)}
+	db := &DB{dsn: dsn, desc: DescribeDSN(dsn), rec: &recorder{}, lim: searchLimits{searchWindow, maxCandidates}}
 	var err error
 	if IsPostgresDSN(dsn) {
 		db.dialect = DialectPostgres

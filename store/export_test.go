@@ -7,3 +7,7 @@ import "context"
 func ExecForTest(ctx context.Context, db *DB, sql string, args ...any) error {
 	return wrap("exec", db.conn(ctx).Exec(sql, args...).Error)
 }
+
+// SetSearchLimits changes how many rows a search tests in list order before
+// using the candidates, and how many candidates it takes at most.
+func SetSearchLimits(db *DB, window, cands int) { db.lim = searchLimits{window, cands} }

@@ -240,7 +240,7 @@ func (db *DB) Generate(ctx context.Context, scale int, seed int64, passwordHash 
 		}
 		kind := genKinds[rng.IntN(len(genKinds))]
 		events = append(events, eventModel{
-			ID: eBase + int64(len(events)), Name: kind + " " + genLast[rng.IntN(len(genLast))], ContractID: k.ID,
+			ID: eBase + int64(len(events)), Name: kind + " " + genLast[rng.IntN(len(genLast))], ContractID: k.ID, ClientID: k.ClientID,
 			StartAt: st, EndAt: st.Add(time.Duration(2+rng.IntN(10)) * time.Hour), Location: genPlaces[rng.IntN(len(genPlaces))],
 			Attendees: 10 + rng.IntN(490), Notes: "Accueil des invités à l'entrée.\nPrévoir vestiaire et sonorisation.",
 			Status: string(status), SupportContactID: sup, Version: 1, CreatedAt: signed, UpdatedAt: signed, UpdatedByID: &mgr.ID,
@@ -434,8 +434,8 @@ func (w *bulkWriter) payments(ctx context.Context, rows []paymentModel, p Progre
 
 func (w *bulkWriter) events(ctx context.Context, rows []eventModel, p ProgressFunc) error {
 	return insert(ctx, w, "events", "events",
-		[]string{"id", "name", "contract_id", "start_at", "end_at", "location", "attendees", "notes", "status", "support_contact_id", "version", "created_at", "updated_at", "updated_by_id"}, rows,
+		[]string{"id", "name", "contract_id", "client_id", "start_at", "end_at", "location", "attendees", "notes", "status", "support_contact_id", "version", "created_at", "updated_at", "updated_by_id"}, rows,
 		func(m eventModel) []any {
-			return []any{m.ID, m.Name, m.ContractID, m.StartAt, m.EndAt, m.Location, m.Attendees, m.Notes, m.Status, m.SupportContactID, m.Version, m.CreatedAt, m.UpdatedAt, m.UpdatedByID}
+			return []any{m.ID, m.Name, m.ContractID, m.ClientID, m.StartAt, m.EndAt, m.Location, m.Attendees, m.Notes, m.Status, m.SupportContactID, m.Version, m.CreatedAt, m.UpdatedAt, m.UpdatedByID}
 		}, p)
 }

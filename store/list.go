@@ -110,56 +110,171 @@ type listSpec struct {
 	id    clause.Column // tie-breaker, ascending with the key
 }
 
-// pageOf runs q over base (FROM, joins and filters already applied):
-// keyset pagination on (key, id), limit+1 rows to know if there is more.
-func pageOf[R keyed, T any](ctx context.Context, base *gorm.DB, spec listSpec, q domain.ListQuery, conv func(R) T) (domain.Page[T], error) {
-	var out domain.Page[T]
-	sort := q.Sort
-	if sort == "" {
-		sort = spec.def
+// pageParams is a list query resolved against its spec.
+type pageParams struct {
+	sort  string
+	key   sortKey
+	limit int
+	desc  bool
+	after bool
+	v     any
+	id    int64
+}
+
+func resolvePage(spec listSpec, q domain.ListQuery) (pageParams, error) {
+	p := pageParams{sort: q.Sort, limit: q.Limit, desc: q.Desc}
+	if p.sort == "" {
+		p.sort = spec.def
 	}
-	key, ok := spec.sorts[sort]
+	key, ok := spec.sorts[p.sort]
 	if !ok {
-		return out, &ConstraintError{"this list cannot be sorted that way"}
+		return p, &ConstraintError{"this list cannot be sorted that way"}
 	}
-	limit := q.Limit
+	p.key = key
 	switch {
-	case limit <= 0:
-		limit = defaultLimit
-	case limit > maxLimit:
-		limit = maxLimit
+	case p.limit <= 0:
+		p.limit = defaultLimit
+	case p.limit > maxLimit:
+		p.limit = maxLimit
 	}
 	if q.After != "" {
-		v, id, err := decodeCursor(q.After, sort, q.Desc, key.kind)
+		v, id, err := decodeCursor(q.After, p.sort, q.Desc, key.kind)
 		if err != nil {
-			return out, err
+			return p, err
 		}
-		// Row-value comparison: PostgreSQL and SQLite both walk the
-		// (key, id) index from the position.
-		if q.Desc {
-			base = base.Where("(?, ?) < (?, ?)", key.col, spec.id, v, id)
-		} else {
-			base = base.Where("(?, ?) > (?, ?)", key.col, spec.id, v, id)
-		}
+		p.after, p.v, p.id = true, v, id
 	}
-	base = base.Order(clause.OrderBy{Columns: []clause.OrderByColumn{
-		{Column: key.col, Desc: q.Desc},
-		{Column: spec.id, Desc: q.Desc},
-	}}).Limit(limit + 1)
+	return p, nil
+}
+
+// keyset restricts g to the rows after the cursor. Row-value comparison:
+// PostgreSQL and SQLite both walk the (key, id) index from the position.
+func (p pageParams) keyset(g *gorm.DB, spec listSpec) *gorm.DB {
+	if !p.after {
+		return g
+	}
+	if p.desc {
+		return g.Where("(?, ?) < (?, ?)", p.key.col, spec.id, p.v, p.id)
+	}
+	return g.Where("(?, ?) > (?, ?)", p.key.col, spec.id, p.v, p.id)
+}
+
+// ordered sorts g by (key, id) and keeps n rows.
+func (p pageParams) ordered(g *gorm.DB, spec listSpec, n int) *gorm.DB {
+	return g.Order(clause.OrderBy{Columns: []clause.OrderByColumn{
+		{Column: p.key.col, Desc: p.desc},
+		{Column: spec.id, Desc: p.desc},
+	}}).Limit(n)
+}
+
+// scanPage runs g (keyset, order and limit+1 applied) and makes the page.
+func scanPage[R keyed, T any](ctx context.Context, g *gorm.DB, p pageParams, conv func(R) T) (domain.Page[T], error) {
 	var rows []R
-	if err := base.WithContext(ctx).Scan(&rows).Error; err != nil {
-		return out, mapErr(err)
+	if err := g.WithContext(ctx).Scan(&rows).Error; err != nil {
+		return domain.Page[T]{}, mapErr(err)
 	}
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		out.Next = encodeCursor(sort, q.Desc, last.sortValue(sort), last.rowID())
+	return makePage(rows, p, conv), nil
+}
+
+func makePage[R keyed, T any](rows []R, p pageParams, conv func(R) T) domain.Page[T] {
+	var out domain.Page[T]
+	if len(rows) > p.limit {
+		rows = rows[:p.limit]
+		last := rows[p.limit-1]
+		out.Next = encodeCursor(p.sort, p.desc, last.sortValue(p.sort), last.rowID())
 	}
 	out.Items = make([]T, len(rows))
 	for i, r := range rows {
 		out.Items[i] = conv(r)
 	}
-	return out, nil
+	return out
+}
+
+// pageOf runs q over base (FROM, joins and filters already applied):
+// keyset pagination on (key, id), limit+1 rows to know if there is more.
+func pageOf[R keyed, T any](ctx context.Context, base *gorm.DB, spec listSpec, q domain.ListQuery, conv func(R) T) (domain.Page[T], error) {
+	p, err := resolvePage(spec, q)
+	if err != nil {
+		return domain.Page[T]{}, err
+	}
+	return scanPage(ctx, p.ordered(p.keyset(base, spec), spec, p.limit+1), p, conv)
+}
+
+// Search strategy. A substring search cannot use a B-tree index in list
+// order, and the trigram indexes give matches in no order. So a search
+// first walks the list in order, testing each row (fast when the text is
+// common: a page fills after a few hundred rows), but only over a window
+// of searchWindow rows; when the page does not fill there, the text is
+// rare, and the page is taken from the matching ids found through the
+// indexes (few, by then), sorted.
+const (
+	searchWindow  = 2000
+	maxCandidates = 5000
+)
+
+// searchLimits are searchWindow and maxCandidates, per DB so that tests can
+// force each path.
+type searchLimits struct{ window, cands int }
+
+// searchSpec describes one list's search.
+type searchSpec struct {
+	// full is the list query (FROM, joins, filters), without the search.
+	full func() *gorm.DB
+	// ids is the main table alone (same alias) with the same filters.
+	ids func() *gorm.DB
+	// match tests one joined row of full.
+	match clause.Expr
+	// cands selects the ids of the main table's matching rows, through
+	// indexes, ignoring the other filters.
+	cands clause.Expr
+	lim   searchLimits
+}
+
+// searchPageOf is pageOf for a list query with a search text.
+func searchPageOf[R keyed, T any](ctx context.Context, s searchSpec, spec listSpec, q domain.ListQuery, conv func(R) T) (domain.Page[T], error) {
+	p, err := resolvePage(spec, q)
+	if err != nil {
+		return domain.Page[T]{}, err
+	}
+	// 1. The next searchWindow rows in list order, tested one by one.
+	window := p.ordered(p.keyset(s.ids().Select("? AS k, ? AS i", p.key.col, spec.id), spec), spec, s.lim.window)
+	bound := clause.Expr{SQL: "SELECT w.k, w.i FROM (?) AS w ORDER BY w.k DESC, w.i DESC LIMIT 1", Vars: []any{window}}
+	cmp := "(?, ?) <= (?)"
+	if p.desc {
+		bound.SQL = "SELECT w.k, w.i FROM (?) AS w ORDER BY w.k, w.i LIMIT 1"
+		cmp = "(?, ?) >= (?)"
+	}
+	var rows []R
+	g := p.ordered(p.keyset(s.full().Where(s.match).Where(cmp, p.key.col, spec.id, bound), spec), spec, p.limit+1)
+	if err := g.WithContext(ctx).Scan(&rows).Error; err != nil {
+		return domain.Page[T]{}, mapErr(err)
+	}
+	if len(rows) > p.limit {
+		return makePage(rows, p, conv), nil
+	}
+	raw := s.ids().Session(&gorm.Session{NewDB: true}).WithContext(ctx)
+	var n int64
+	counted := p.ordered(p.keyset(s.ids().Select("? AS k, ? AS i", p.key.col, spec.id), spec), spec, s.lim.window)
+	if err := raw.Raw("SELECT COUNT(*) FROM (?) AS w", counted).Scan(&n).Error; err != nil {
+		return domain.Page[T]{}, mapErr(err)
+	}
+	if n < int64(s.lim.window) {
+		// The window reached the end of the list: the rows found are all.
+		return makePage(rows, p, conv), nil
+	}
+	// 2. Rare text: the matching ids through the indexes, then the page.
+	var ids []int64
+	if err := raw.Raw("SELECT c.id FROM (?) AS c LIMIT ?", s.cands, s.lim.cands+1).Scan(&ids).Error; err != nil {
+		return domain.Page[T]{}, mapErr(err)
+	}
+	if len(ids) == 0 {
+		return domain.Page[T]{Items: []T{}}, nil
+	}
+	g = s.full()
+	if len(ids) <= s.lim.cands {
+		g = g.Where("? IN ?", spec.id, ids)
+	}
+	return scanPage(ctx, p.ordered(p.keyset(g.Where(s.match), spec), spec, p.limit+1), p, conv)
 }
 
 // likePattern is the LIKE pattern matching text anywhere, case-insensitive
