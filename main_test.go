@@ -15,6 +15,8 @@ import (
 
 	"github.com/getsentry/sentry-go"
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/epic-events/crm/domain"
 )
 
 // testEnv is a sandboxed environment: XDG directories in a temp dir and the
@@ -351,5 +353,55 @@ func TestPostgresNeedsMigrateUp(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "created management") {
 		t.Errorf("user create said %q", out.String())
+	}
+}
+
+func TestSessionFileFollowsTheDatabase(t *testing.T) {
+	e, _, _, dir := testEnv(t, nil)
+	cfg, err := loadConfig(e.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := openApp(ctx, e, cfg, openOptions{migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	in := domain.UserInput{FullName: "Ana Roux", Email: "ana.roux@epic-events.fr", Role: domain.RoleManagement}
+	if _, err := a.svc.Sessions.Setup(ctx, in, "velours-orage-cerise-42"); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.svc.Sessions.Login(ctx, in.Email, "velours-orage-cerise-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := sessionStore{a: a, path: filepath.Join(dir, "session.json")}
+	files.save(sess)
+	st, err := os.Stat(files.path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("session file after login: %v, %v", st, err)
+	}
+	if got := files.resume(ctx); got == nil {
+		t.Fatal("a session saved for this database was not resumed")
+	}
+
+	// The same file seen by the app opened on another database: ignored,
+	// and left in place for the database it belongs to.
+	other := *a
+	other.desc = "sqlite /somewhere/else.db"
+	if got := (sessionStore{a: &other, path: files.path}).resume(ctx); got != nil {
+		t.Error("a session of another database was resumed")
+	}
+	if _, err := os.Stat(files.path); err != nil {
+		t.Errorf("the other database's session file was removed: %v", err)
+	}
+
+	files.remove()
+	if _, err := os.Stat(files.path); !os.IsNotExist(err) {
+		t.Errorf("session file still there after logout: %v", err)
+	}
+	if got := files.resume(ctx); got != nil {
+		t.Error("resumed without a session file")
 	}
 }
