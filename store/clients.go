@@ -69,10 +69,14 @@ var clientList = listSpec{
 type clientRepo struct{ db *DB }
 
 func (r clientRepo) base(ctx context.Context) *gorm.DB {
+	return r.with(r.db.conn(ctx).Table("clients AS c"))
+}
+
+// with adds the columns and joins of a read to g (FROM set).
+func (r clientRepo) with(g *gorm.DB) *gorm.DB {
 	// Collaborator names through scalar subqueries: fewer relations for
 	// PostgreSQL's planner (see contractRepo.base).
-	return r.db.conn(ctx).Table("clients AS c").
-		Select(`c.*, COALESCE(co.name, '') AS company_name,
+	return g.Select(`c.*, COALESCE(co.name, '') AS company_name,
 			COALESCE((SELECT s.full_name FROM users AS s WHERE s.id = c.sales_contact_id), '') AS sales_contact_name,
 			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = c.updated_by_id), '') AS updated_by_name`).
 		Joins("LEFT JOIN companies AS co ON co.id = c.company_id")
@@ -181,16 +185,18 @@ func (r clientRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[d
 	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
 		return domain.Page[domain.Client]{}, fmt.Errorf("list clients: %w", err)
 	}
-	full := func() *gorm.DB { g, _ := r.filters(r.base(ctx), q); return g }
+	filters := func(g *gorm.DB) *gorm.DB { g, _ = r.filters(g, q); return g }
 	if q.Search == "" {
-		p, err := pageOf(ctx, full(), clientList, q, clientRow.client)
+		p, err := pageOf(ctx, filters(r.base(ctx)), clientList, q, clientRow.client)
 		return p, wrapList("list clients", err)
 	}
 	pat := likePattern(q.Search)
 	p, err := searchPageOf(ctx, searchSpec{
-		full: full,
-		lim:  r.db.lim,
-		ids:  func() *gorm.DB { g, _ := r.filters(r.db.conn(ctx).Table("clients AS c"), q); return g },
+		conn:    func() *gorm.DB { return r.db.conn(ctx) },
+		table:   "clients AS c",
+		full:    func(g *gorm.DB) *gorm.DB { return filters(r.with(g)) },
+		filters: filters,
+		lim:     r.db.lim,
 		match: clause.Expr{SQL: `(lower(c.full_name) LIKE ? ESCAPE '\' OR lower(c.email) LIKE ? ESCAPE '\'
 			OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}},
 		cands: matchingClients(pat),

@@ -88,11 +88,15 @@ func (paymentModel) TableName() string { return "payments" }
 type contractRepo struct{ db *DB }
 
 func (r contractRepo) base(ctx context.Context) *gorm.DB {
+	return r.with(r.db.conn(ctx).Table("contracts AS k"))
+}
+
+// with adds the columns and joins of a read to g (FROM set).
+func (r contractRepo) with(g *gorm.DB) *gorm.DB {
 	// Names through scalar subqueries rather than LEFT JOINs: the same
 	// index lookups per row, but PostgreSQL plans three relations instead
 	// of seven (planning a seven-way join cost more than running it).
-	return r.db.conn(ctx).Table("contracts AS k").
-		Select(`k.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
+	return g.Select(`k.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
 			cl.sales_contact_id AS sales_contact_id,
 			COALESCE((SELECT s.full_name FROM users AS s WHERE s.id = cl.sales_contact_id), '') AS sales_contact_name,
 			COALESCE((SELECT sb.full_name FROM users AS sb WHERE sb.id = k.signed_by_id), '') AS signed_by_name,
@@ -186,16 +190,18 @@ func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page
 	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
 		return domain.Page[domain.Contract]{}, fmt.Errorf("list contracts: %w", err)
 	}
-	full := func() *gorm.DB { g, _ := r.filters(r.base(ctx), q); return g }
+	filters := func(g *gorm.DB) *gorm.DB { g, _ = r.filters(g, q); return g }
 	if q.Search == "" {
-		p, err := pageOf(ctx, full(), contractList, q, contractRow.contract)
+		p, err := pageOf(ctx, filters(r.base(ctx)), contractList, q, contractRow.contract)
 		return p, wrapList("list contracts", err)
 	}
 	pat := likePattern(q.Search)
 	p, err := searchPageOf(ctx, searchSpec{
-		full: full,
-		lim:  r.db.lim,
-		ids:  func() *gorm.DB { g, _ := r.filters(r.db.conn(ctx).Table("contracts AS k"), q); return g },
+		conn:    func() *gorm.DB { return r.db.conn(ctx) },
+		table:   "contracts AS k",
+		full:    func(g *gorm.DB) *gorm.DB { return filters(r.with(g)) },
+		filters: filters,
+		lim:     r.db.lim,
 		match: clause.Expr{SQL: `(lower(cl.full_name) LIKE ? ESCAPE '\' OR lower(cl.email) LIKE ? ESCAPE '\'
 			OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}},
 		cands: clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{matchingClients(pat)}},

@@ -77,10 +77,14 @@ var eventList = listSpec{
 type eventRepo struct{ db *DB }
 
 func (r eventRepo) base(ctx context.Context) *gorm.DB {
+	return r.with(r.db.conn(ctx).Table("events AS e"))
+}
+
+// with adds the columns and joins of a read to g (FROM set).
+func (r eventRepo) with(g *gorm.DB) *gorm.DB {
 	// Collaborator names through scalar subqueries: fewer relations for
 	// PostgreSQL's planner (see contractRepo.base).
-	return r.db.conn(ctx).Table("events AS e").
-		Select(`e.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
+	return g.Select(`e.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
 			cl.sales_contact_id AS sales_contact_id,
 			COALESCE((SELECT su.full_name FROM users AS su WHERE su.id = e.support_contact_id), '') AS support_contact_name,
 			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = e.updated_by_id), '') AS updated_by_name`).
@@ -216,16 +220,18 @@ func (r eventRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
 		return domain.Page[domain.Event]{}, fmt.Errorf("list events: %w", err)
 	}
-	full := func() *gorm.DB { g, _ := r.filters(r.base(ctx), q); return g }
+	filters := func(g *gorm.DB) *gorm.DB { g, _ = r.filters(g, q); return g }
 	if q.Search == "" {
-		p, err := pageOf(ctx, full(), eventList, q, eventRow.event)
+		p, err := pageOf(ctx, filters(r.base(ctx)), eventList, q, eventRow.event)
 		return p, wrapList("list events", err)
 	}
 	pat := likePattern(q.Search)
 	p, err := searchPageOf(ctx, searchSpec{
-		full: full,
-		lim:  r.db.lim,
-		ids:  func() *gorm.DB { g, _ := r.filters(r.db.conn(ctx).Table("events AS e"), q); return g },
+		conn:    func() *gorm.DB { return r.db.conn(ctx) },
+		table:   "events AS e",
+		full:    func(g *gorm.DB) *gorm.DB { return filters(r.with(g)) },
+		filters: filters,
+		lim:     r.db.lim,
 		match: clause.Expr{SQL: `(lower(e.name) LIKE ? ESCAPE '\' OR lower(cl.full_name) LIKE ? ESCAPE '\'
 			OR lower(cl.email) LIKE ? ESCAPE '\' OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat, pat}},
 		cands: clause.Expr{SQL: `SELECT id FROM events WHERE lower(name) LIKE ? ESCAPE '\'

@@ -218,10 +218,14 @@ type searchLimits struct{ window, cands int }
 
 // searchSpec describes one list's search.
 type searchSpec struct {
-	// full is the list query (FROM, joins, filters), without the search.
-	full func() *gorm.DB
-	// ids is the main table alone (same alias) with the same filters.
-	ids func() *gorm.DB
+	conn  func() *gorm.DB // a fresh handle
+	table string          // the main table with its alias ("events AS e")
+	// full adds the list's columns, joins and filters (not the search) to
+	// a query whose FROM is the main table (or a derived table with its
+	// alias and columns).
+	full func(g *gorm.DB) *gorm.DB
+	// filters adds the list's filters only (they use the main table only).
+	filters func(g *gorm.DB) *gorm.DB
 	// match tests one joined row of full.
 	match clause.Expr
 	// cands selects the ids of the main table's matching rows, through
@@ -236,25 +240,22 @@ func searchPageOf[R keyed, T any](ctx context.Context, s searchSpec, spec listSp
 	if err != nil {
 		return domain.Page[T]{}, err
 	}
-	// 1. The next searchWindow rows in list order, tested one by one.
-	window := p.ordered(p.keyset(s.ids().Select("? AS k, ? AS i", p.key.col, spec.id), spec), spec, s.lim.window)
-	bound := clause.Expr{SQL: "SELECT w.k, w.i FROM (?) AS w ORDER BY w.k DESC, w.i DESC LIMIT 1", Vars: []any{window}}
-	cmp := "(?, ?) <= (?)"
-	if p.desc {
-		bound.SQL = "SELECT w.k, w.i FROM (?) AS w ORDER BY w.k, w.i LIMIT 1"
-		cmp = "(?, ?) >= (?)"
-	}
+	alias := clause.Table{Name: spec.id.Table}
+	// 1. The next window rows in list order (a derived table, so that the
+	// planner knows how few they are and joins from them), tested one by
+	// one.
+	window := p.ordered(p.keyset(s.filters(s.conn().Table(s.table).Select("?.*", alias)), spec), spec, s.lim.window)
 	var rows []R
-	g := p.ordered(p.keyset(s.full().Where(s.match).Where(cmp, p.key.col, spec.id, bound), spec), spec, p.limit+1)
+	g := p.ordered(s.full(s.conn().Table("(?) AS ?", window, alias)).Where(s.match), spec, p.limit+1)
 	if err := g.WithContext(ctx).Scan(&rows).Error; err != nil {
 		return domain.Page[T]{}, mapErr(err)
 	}
 	if len(rows) > p.limit {
 		return makePage(rows, p, conv), nil
 	}
-	raw := s.ids().Session(&gorm.Session{NewDB: true}).WithContext(ctx)
+	raw := s.conn().WithContext(ctx)
 	var n int64
-	counted := p.ordered(p.keyset(s.ids().Select("? AS k, ? AS i", p.key.col, spec.id), spec), spec, s.lim.window)
+	counted := p.ordered(p.keyset(s.filters(s.conn().Table(s.table).Select("?", spec.id)), spec), spec, s.lim.window)
 	if err := raw.Raw("SELECT COUNT(*) FROM (?) AS w", counted).Scan(&n).Error; err != nil {
 		return domain.Page[T]{}, mapErr(err)
 	}
@@ -270,7 +271,7 @@ func searchPageOf[R keyed, T any](ctx context.Context, s searchSpec, spec listSp
 	if len(ids) == 0 {
 		return domain.Page[T]{Items: []T{}}, nil
 	}
-	g = s.full()
+	g = s.full(s.conn().Table(s.table))
 	if len(ids) <= s.lim.cands {
 		g = g.Where("? IN ?", spec.id, ids)
 	}
