@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -91,7 +90,7 @@ func (c config) dsn() (string, error) {
 
 // dbFlag registers the --db flag shared by every command that opens the
 // database, defaulting to $EPIC_DATABASE_URL.
-func dbFlag(fs *flag.FlagSet, cfg *config) {
+func dbFlag(fs *flagSet, cfg *config) {
 	fs.Func("db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+dbFileName+")", func(s string) error {
 		cfg.DatabaseURL = strings.TrimSpace(s)
 		return nil

@@ -114,35 +114,43 @@ Environment:
 `)
 }
 
+// flagSet is a subcommand's flags with its help text.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
+}
+
 // newFlagSet returns a flag set whose --help prints a usage line, the
-// description and the flags to stdout and returns flag.ErrHelp, and whose
-// errors print to stderr and return errUsage.
-func newFlagSet(e env, name, synopsis, description string) *flag.FlagSet {
+// description and the flags to stdout, and whose errors print one line to
+// stderr (parseFlags does both: the flag package's own usage output is
+// silenced, as it would print the whole help on every typo).
+func newFlagSet(e env, name, synopsis, description string) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {}
+	help := func() {
 		w := e.stdout
 		fmt.Fprintf(w, "Usage: epic-events %s\n\n%s\n", synopsis, description)
-		fs.SetOutput(w)
 		hasFlags := false
 		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
 		if hasFlags {
 			fmt.Fprintln(w, "\nFlags:")
+			fs.SetOutput(w)
 			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
 		}
-		fs.SetOutput(io.Discard)
 	}
-	return fs
+	return &flagSet{FlagSet: fs, help: help}
 }
 
 // parseFlags parses args, printing help or the error as needed.
-func parseFlags(e env, fs *flag.FlagSet, args []string) error {
+func parseFlags(e env, fs *flagSet, args []string) error {
 	err := fs.Parse(args)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, flag.ErrHelp):
-		fs.Usage()
+		fs.help()
 		return flag.ErrHelp
 	default:
 		fmt.Fprintf(e.stderr, "epic-events %s: %v (see --help)\n", fs.Name(), err)
@@ -151,7 +159,7 @@ func parseFlags(e env, fs *flag.FlagSet, args []string) error {
 }
 
 // noArgs refuses stray positional arguments.
-func noArgs(e env, fs *flag.FlagSet) error {
+func noArgs(e env, fs *flagSet) error {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "epic-events %s: unexpected argument %q (see --help)\n", fs.Name(), fs.Arg(0))
 		return errUsage

@@ -59,8 +59,8 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			if code := runCmd(t, e, "", args...); code != 0 {
 				t.Fatalf("exit %d, stderr %q", code, errb.String())
 			}
-			if !strings.Contains(out.String(), "Usage:") {
-				t.Errorf("no usage in %q", out.String())
+			if n := strings.Count(out.String(), "Usage:"); n != 1 {
+				t.Errorf("usage printed %d times in %q", n, out.String())
 			}
 		})
 	}
@@ -87,6 +87,9 @@ func TestUsageErrors(t *testing.T) {
 			}
 			if !strings.Contains(errb.String(), c.want) {
 				t.Errorf("stderr %q does not say %q", errb.String(), c.want)
+			}
+			if strings.Count(errb.String(), "\n") > 1 && !strings.Contains(c.want, "unknown command") {
+				t.Errorf("more than one line for a usage error: %q", errb.String())
 			}
 		})
 	}
