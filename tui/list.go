@@ -139,8 +139,26 @@ func (l *listModel[T]) query() domain.ListQuery {
 	}
 	if len(l.sorts) > 0 {
 		q.Sort = l.sorts[l.sort]
+		q.Desc = newestFirst[q.Sort]
 	}
 	return q
+}
+
+// newestFirst are the sorts shown in descending order, as a CRM user
+// expects: the latest records and the biggest amounts on top; names, start
+// dates and employee numbers read ascending.
+var newestFirst = map[string]bool{
+	domain.SortCreated: true, domain.SortUpdated: true,
+	domain.SortTotal: true, domain.SortRemain: true,
+}
+
+// sortLabel names the current sort with its direction.
+func (l *listModel[T]) sortLabel() string {
+	q := l.query()
+	if q.Desc {
+		return q.Sort + " ↓"
+	}
+	return q.Sort
 }
 
 // Reload loads the first page again and keeps the selected record
@@ -366,7 +384,7 @@ func (l *listModel[T]) headerView() string {
 	st := l.e.st
 	var b strings.Builder
 	b.WriteString(st.Title.Render(l.spec.title))
-	b.WriteString(st.Dim.Render(fmt.Sprintf("  filter: %s · sort: %s", l.filterName(), l.query().Sort)))
+	b.WriteString(st.Dim.Render(fmt.Sprintf("  filter: %s · sort: %s", l.filterName(), l.sortLabel())))
 	count := fmt.Sprintf("  %d", len(l.items))
 	if l.next != "" {
 		count += "+"
