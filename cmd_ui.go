@@ -93,6 +93,10 @@ func (s sessionStore) resume(ctx context.Context) *domain.Session {
 		}
 		return nil
 	}
+	// Resume may have rotated an expired access token's refresh token:
+	// keep the file in step, or the next start would replay the old one
+	// and revoke the whole session.
+	s.write(sess.Tokens())
 	s.watch(sess)
 	return sess
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,9 +12,9 @@ import (
 	"time"
 
 	"github.com/getsentry/sentry-go"
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/epic-events/crm/domain"
+	"github.com/epic-events/crm/store/storetest"
 )
 
 // testEnv is a sandboxed environment: XDG directories in a temp dir and the
@@ -298,39 +296,12 @@ func TestDemoOnFreshSQLite(t *testing.T) {
 	}
 }
 
-// pgDatabase creates a fresh PostgreSQL database for one test and returns
-// its URL. Without EPIC_TEST_DATABASE_URL the test skips, or fails in CI.
+// pgDatabase creates a fresh PostgreSQL database for one test (dropped at
+// cleanup) and returns its URL. Without EPIC_TEST_DATABASE_URL the test
+// skips, or fails in CI.
 func pgDatabase(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("EPIC_TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("EPIC_TEST_DATABASE_URL is required in CI (postgres test)")
-		}
-		t.Skip("EPIC_TEST_DATABASE_URL not set: postgres test skipped")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("epic_main_%d", time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", base)
-		if err == nil {
-			_, _ = a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return storetest.CreateDatabase(t)
 }
 
 func TestPostgresNeedsMigrateUp(t *testing.T) {

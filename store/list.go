@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -296,11 +295,6 @@ func likePattern(text string) string {
 
 // notFound reports a missing row as domain.ErrNotFound for op.
 func notFound(op string) error { return fmt.Errorf("%s: %w", op, domain.ErrNotFound) }
-
-// isNotFound reports whether err is a missing row.
-func isNotFound(err error) bool {
-	return errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, domain.ErrNotFound)
-}
 
 // utc normalizes a time for storage: UTC, so that SQLite's text order is
 // time order.

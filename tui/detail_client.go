@@ -13,13 +13,12 @@ func init() { hooks.ClientDetail = newClientDetail }
 // clientDetail shows a client with its contracts, events and history.
 // e edits it, n creates a contract for it, enter opens a related record.
 type clientDetail struct {
-	e       *env
-	id      int64
-	d       detailPage
-	c       *domain.Client
-	edit    key.Binding
-	newCtr  key.Binding
-	loadSeq int
+	e      *env
+	id     int64
+	d      detailPage
+	c      *domain.Client
+	edit   key.Binding
+	newCtr key.Binding
 }
 
 type clientDetailMsg struct {

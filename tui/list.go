@@ -84,10 +84,9 @@ type listModel[T any] struct {
 	gen     int
 	spin    spinner.Model
 
-	w, h      int
-	header    string
-	headerOK  bool
-	spinFrame string
+	w, h     int
+	header   string
+	headerOK bool
 }
 
 func newListModel[T any](e *env, spec listSpec[T]) *listModel[T] {
