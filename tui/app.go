@@ -276,6 +276,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		a.e.actor = msg.actor
+		a.e.actorGen++
 		a.started = true
 		return a, a.openViews()
 	case actorRefreshedMsg:
@@ -284,6 +285,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if a.e.sess != nil && msg.actor.ID == a.e.actor.ID {
 			a.e.actor = msg.actor
+			a.e.actorGen++
 			a.chrome.dirty = true
 		}
 		return a, nil

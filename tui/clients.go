@@ -16,6 +16,7 @@ type clientsScreen struct {
 	list  *listModel[domain.Client]
 	km    keyMap
 	kmFor int64
+	kmGen int // env.actorGen the key map was built for
 }
 
 func clientRow(e *env, c domain.Client) []string {
@@ -78,7 +79,7 @@ func (s *clientsScreen) KeyMap() help.KeyMap {
 	if ok {
 		id = c.ID
 	}
-	if id == s.kmFor && !s.list.searching {
+	if id == s.kmFor && s.kmGen == s.e.actorGen && !s.list.searching {
 		return s.km
 	}
 	if s.list.searching {
@@ -97,7 +98,7 @@ func (s *clientsScreen) KeyMap() help.KeyMap {
 		actions = append(actions, k.Delete)
 	}
 	s.km = listKeyMap(k, actions)
-	s.kmFor = id
+	s.kmFor, s.kmGen = id, s.e.actorGen
 	return s.km
 }
 

@@ -18,6 +18,7 @@ type contractsScreen struct {
 	sign, pay, evt key.Binding
 	km             keyMap
 	kmFor          int64
+	kmGen          int // env.actorGen the key map was built for
 	kmVersion      int64
 }
 
@@ -98,7 +99,7 @@ func (s *contractsScreen) KeyMap() help.KeyMap {
 		s.kmFor = -1
 		return searchKeyMap
 	}
-	if ok && c.ID == s.kmFor && c.Version == s.kmVersion {
+	if ok && c.ID == s.kmFor && c.Version == s.kmVersion && s.kmGen == s.e.actorGen {
 		return s.km
 	}
 	a := s.e.actor
@@ -123,7 +124,7 @@ func (s *contractsScreen) KeyMap() help.KeyMap {
 		if c.Status == domain.ContractDraft && domain.CanDeleteContract(a, c) == nil {
 			actions = append(actions, k.Delete)
 		}
-		s.kmFor, s.kmVersion = c.ID, c.Version
+		s.kmFor, s.kmVersion, s.kmGen = c.ID, c.Version, s.e.actorGen
 	}
 	s.km = listKeyMap(k, actions)
 	return s.km

@@ -18,6 +18,7 @@ type eventsScreen struct {
 	assign key.Binding
 	km     keyMap
 	kmFor  int64 // event id the key map was built for (-1 = none)
+	kmGen  int   // env.actorGen the key map was built for
 }
 
 // eventColumns are shared with the dashboard's next-events table.
@@ -106,7 +107,7 @@ func (s *eventsScreen) KeyMap() help.KeyMap {
 	if ok {
 		id = ev.ID
 	}
-	if id == s.kmFor && !s.list.searching {
+	if id == s.kmFor && s.kmGen == s.e.actorGen && !s.list.searching {
 		return s.km
 	}
 	if s.list.searching {
@@ -125,7 +126,7 @@ func (s *eventsScreen) KeyMap() help.KeyMap {
 		actions = append(actions, k.Delete)
 	}
 	s.km = listKeyMap(k, actions)
-	s.kmFor = id
+	s.kmFor, s.kmGen = id, s.e.actorGen
 	return s.km
 }
 

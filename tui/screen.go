@@ -44,14 +44,17 @@ const callTimeout = 10 * time.Second
 // Commands must copy what they need (svc, sess, ids) before returning the
 // closure, never read env from the goroutine.
 type env struct {
-	svc     *domain.Services
-	sess    *domain.Session
-	actor   domain.Actor
-	st      *styles
-	now     func() time.Time
-	loc     *time.Location
-	log     *slog.Logger
-	dbLabel string
+	svc   *domain.Services
+	sess  *domain.Session
+	actor domain.Actor
+	// actorGen changes whenever actor is read again, so screens that cache
+	// a key map built from the actor's permissions know to rebuild it.
+	actorGen int
+	st       *styles
+	now      func() time.Time
+	loc      *time.Location
+	log      *slog.Logger
+	dbLabel  string
 }
 
 // callCtx is the context of one service call.

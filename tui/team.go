@@ -19,6 +19,7 @@ type teamScreen struct {
 	toggle, password key.Binding
 	km               keyMap
 	kmFor, kmVersion int64
+	kmGen            int // env.actorGen the key map was built for
 }
 
 type userChangedMsg struct {
@@ -82,7 +83,7 @@ func (s *teamScreen) KeyMap() help.KeyMap {
 		return searchKeyMap
 	}
 	u, ok := s.list.Selected()
-	if ok && u.ID == s.kmFor && u.Version == s.kmVersion {
+	if ok && u.ID == s.kmFor && u.Version == s.kmVersion && s.kmGen == s.e.actorGen {
 		return s.km
 	}
 	a := s.e.actor
@@ -104,7 +105,7 @@ func (s *teamScreen) KeyMap() help.KeyMap {
 		if domain.CanUpdateUser(a) == nil {
 			actions = append(actions, s.password)
 		}
-		s.kmFor, s.kmVersion = u.ID, u.Version
+		s.kmFor, s.kmVersion, s.kmGen = u.ID, u.Version, s.e.actorGen
 	}
 	s.km = listKeyMap(k, actions)
 	return s.km
