@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
@@ -39,6 +40,9 @@ type openOptions struct {
 	noSchemaCheck bool
 	// dbOnly: no services (and no signing key) needed.
 	dbOnly bool
+	// now is the services' clock (nil = time.Now); tests move it forward
+	// to let tokens expire.
+	now func() time.Time
 }
 
 // openApp reads the configuration, opens the log, Sentry and the database,
@@ -114,6 +118,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		Hasher: a.hasher,
 		Log:    log,
 		Notify: rep.Notify,
+		Now:    opts.now,
 	})
 	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())
 	return a, nil

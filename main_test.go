@@ -13,6 +13,7 @@ import (
 
 	"github.com/getsentry/sentry-go"
 
+	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/store/storetest"
 )
@@ -377,5 +378,61 @@ func TestSessionFileFollowsTheDatabase(t *testing.T) {
 	}
 	if got := files.resume(ctx); got != nil {
 		t.Error("resumed without a session file")
+	}
+}
+
+// A saved session whose access token has expired is resumed by rotating its
+// refresh token; the file must then hold the new one, or the next start
+// would present the rotated token again and lose the session.
+func TestResumeAfterExpiryKeepsTheFileInStep(t *testing.T) {
+	e, _, _, dir := testEnv(t, nil)
+	cfg, err := loadConfig(e.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	open := func(later time.Duration) *app {
+		t.Helper()
+		a, err := openApp(ctx, e, cfg, openOptions{migrate: true, now: func() time.Time { return time.Now().Add(later) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(a.Close)
+		return a
+	}
+	a := open(0)
+	in := domain.UserInput{FullName: "Ana Roux", Email: "ana.roux@epic-events.fr", Role: domain.RoleManagement}
+	if _, err := a.svc.Sessions.Setup(ctx, in, "velours-orage-cerise-42"); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.svc.Sessions.Login(ctx, in.Email, "velours-orage-cerise-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "session.json")
+	sessionStore{a: a, path: path}.save(sess)
+	before, err := auth.LoadSession(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Next morning's start (access token long expired), then the one after.
+	for i, later := range []time.Duration{20 * time.Minute, 40 * time.Minute} {
+		b := open(later)
+		got := sessionStore{a: b, path: path}.resume(ctx)
+		if got == nil {
+			t.Fatalf("start %d: the saved session was not resumed", i+1)
+		}
+		if _, err := b.svc.Sessions.Actor(ctx, got); err != nil {
+			t.Fatalf("start %d: resumed session refused: %v", i+1, err)
+		}
+		after, err := auth.LoadSession(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Refresh == before.Refresh {
+			t.Fatalf("start %d: the session file still holds the rotated refresh token", i+1)
+		}
+		before = after
 	}
 }
