@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -13,45 +15,27 @@ func init() { hooks.ClientDetail = newClientDetail }
 // clientDetail shows a client with its contracts, events and history.
 // e edits it, n creates a contract for it, enter opens a related record.
 type clientDetail struct {
-	e      *env
-	id     int64
-	d      detailPage
+	detailScreen[domain.ClientDetail]
 	c      *domain.Client
 	edit   key.Binding
 	newCtr key.Binding
 }
 
-type clientDetailMsg struct {
-	id     int64
-	detail domain.ClientDetail
-	err    error
-}
-
 func newClientDetail(e *env, id int64) Screen {
-	s := &clientDetail{e: e, id: id, d: newDetailPage(e)}
+	s := &clientDetail{}
+	s.detailScreen = newDetailScreen(e, id, "client",
+		func(ctx context.Context, svc *domain.Services, sess *domain.Session, id int64) (domain.ClientDetail, error) {
+			return svc.Clients.Detail(ctx, sess, id)
+		},
+		func(d domain.ClientDetail) []detailLine {
+			c := d.Client
+			s.c = &c
+			return s.lines(d)
+		})
 	s.edit = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit"))
 	s.newCtr = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new contract"))
 	return s
 }
-
-// Init implements Screen.
-func (s *clientDetail) Init() tea.Cmd { return s.load() }
-
-func (s *clientDetail) load() tea.Cmd {
-	svc, sess, id := s.e.svc, s.e.sess, s.id
-	return func() tea.Msg {
-		ctx, cancel := callCtx()
-		defer cancel()
-		d, err := svc.Clients.Detail(ctx, sess, id)
-		return clientDetailMsg{id: id, detail: d, err: err}
-	}
-}
-
-// SetSize implements Screen.
-func (s *clientDetail) SetSize(w, h int) { s.d.w, s.d.h = w, h }
-
-// View implements Screen.
-func (s *clientDetail) View() string { return s.d.view() }
 
 // KeyMap implements Screen.
 func (s *clientDetail) KeyMap() help.KeyMap {
@@ -64,50 +48,30 @@ func (s *clientDetail) KeyMap() help.KeyMap {
 			actions = append(actions, s.newCtr)
 		}
 	}
-	if _, ok := s.d.selected(); ok {
-		actions = append(actions, s.d.keys.Open)
-	}
-	actions = append(actions, s.d.keys.Reload)
-	short := append([]key.Binding{s.d.keys.Up, s.d.keys.Down}, actions...)
-	return keyMap{short: short, full: [][]key.Binding{s.d.navigation(), actions}}
+	return s.keyMap(actions)
 }
 
 // Update implements Screen.
 func (s *clientDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	switch msg := msg.(type) {
-	case clientDetailMsg:
-		if msg.id != s.id {
-			return s, nil
-		}
-		if msg.err != nil {
-			s.d.loading = false
-			return s, reportError("load client", msg.err)
-		}
-		c := msg.detail.Client
-		s.c = &c
-		s.d.setLines(s.lines(msg.detail))
-	case savedMsg:
-		return s, s.load()
-	case tea.KeyPressMsg:
-		k := keyString(msg.String())
-		switch {
-		case s.d.move(k):
-		case key.Matches(k, s.d.keys.Open):
-			return s, s.d.open()
-		case key.Matches(k, s.d.keys.Reload):
-			return s, s.load()
-		case s.c == nil:
-		case key.Matches(k, s.edit):
-			c := *s.c
-			return s, checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateClient(a, c) }, func() tea.Cmd {
-				return push(newClientForm(s.e, &c))
-			})
-		case key.Matches(k, s.newCtr):
-			c := *s.c
-			return s, checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateContract(a, c) }, func() tea.Cmd {
-				return push(newContractForm(s.e, nil, &c))
-			})
-		}
+	if cmd, done := s.update(msg); done {
+		return s, cmd
+	}
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok || s.c == nil {
+		return s, nil
+	}
+	k := keyString(kp.String())
+	switch {
+	case key.Matches(k, s.edit):
+		c := *s.c
+		return s, checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateClient(a, c) }, func() tea.Cmd {
+			return push(newClientForm(s.e, &c))
+		})
+	case key.Matches(k, s.newCtr):
+		c := *s.c
+		return s, checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateContract(a, c) }, func() tea.Cmd {
+			return push(newContractForm(s.e, nil, &c))
+		})
 	}
 	return s, nil
 }

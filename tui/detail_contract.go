@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -14,17 +16,9 @@ func init() { hooks.ContractDetail = newContractDetail }
 // history. e edits the total, S signs, p records a payment, v creates the
 // event of a signed contract.
 type contractDetail struct {
-	e                    *env
-	id                   int64
-	d                    detailPage
+	detailScreen[domain.ContractDetail]
 	c                    *domain.Contract
 	edit, sign, pay, evt key.Binding
-}
-
-type contractDetailMsg struct {
-	id     int64
-	detail domain.ContractDetail
-	err    error
 }
 
 // contractSignedDetailMsg is the result of signing from the detail.
@@ -34,32 +28,22 @@ type contractSignedDetailMsg struct {
 }
 
 func newContractDetail(e *env, id int64) Screen {
-	s := &contractDetail{e: e, id: id, d: newDetailPage(e)}
+	s := &contractDetail{}
+	s.detailScreen = newDetailScreen(e, id, "contract",
+		func(ctx context.Context, svc *domain.Services, sess *domain.Session, id int64) (domain.ContractDetail, error) {
+			return svc.Contracts.Detail(ctx, sess, id)
+		},
+		func(d domain.ContractDetail) []detailLine {
+			c := d.Contract
+			s.c = &c
+			return s.lines(d)
+		})
 	s.edit = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit total"))
 	s.sign = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sign"))
 	s.pay = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "payment"))
 	s.evt = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "create event"))
 	return s
 }
-
-// Init implements Screen.
-func (s *contractDetail) Init() tea.Cmd { return s.load() }
-
-func (s *contractDetail) load() tea.Cmd {
-	svc, sess, id := s.e.svc, s.e.sess, s.id
-	return func() tea.Msg {
-		ctx, cancel := callCtx()
-		defer cancel()
-		d, err := svc.Contracts.Detail(ctx, sess, id)
-		return contractDetailMsg{id: id, detail: d, err: err}
-	}
-}
-
-// SetSize implements Screen.
-func (s *contractDetail) SetSize(w, h int) { s.d.w, s.d.h = w, h }
-
-// View implements Screen.
-func (s *contractDetail) View() string { return s.d.view() }
 
 // KeyMap implements Screen.
 func (s *contractDetail) KeyMap() help.KeyMap {
@@ -79,30 +63,15 @@ func (s *contractDetail) KeyMap() help.KeyMap {
 			actions = append(actions, s.evt)
 		}
 	}
-	if _, ok := s.d.selected(); ok {
-		actions = append(actions, s.d.keys.Open)
-	}
-	actions = append(actions, s.d.keys.Reload)
-	short := append([]key.Binding{s.d.keys.Up, s.d.keys.Down}, actions...)
-	return keyMap{short: short, full: [][]key.Binding{s.d.navigation(), actions}}
+	return s.keyMap(actions)
 }
 
 // Update implements Screen.
 func (s *contractDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, done := s.update(msg); done {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
-	case contractDetailMsg:
-		if msg.id != s.id {
-			return s, nil
-		}
-		if msg.err != nil {
-			s.d.loading = false
-			return s, reportError("load contract", msg.err)
-		}
-		c := msg.detail.Contract
-		s.c = &c
-		s.d.setLines(s.lines(msg.detail))
-	case savedMsg:
-		return s, s.load()
 	case confirmedMsg:
 		if msg.tag == "sign contract" && s.c != nil && msg.id == s.c.ID {
 			svc, sess, c := s.e.svc, s.e.sess, *s.c
@@ -125,14 +94,7 @@ func (s *contractDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *contractDetail) key(k keyString) tea.Cmd {
-	switch {
-	case s.d.move(k):
-		return nil
-	case key.Matches(k, s.d.keys.Open):
-		return s.d.open()
-	case key.Matches(k, s.d.keys.Reload):
-		return s.load()
-	case s.c == nil:
+	if s.c == nil {
 		return nil
 	}
 	c := *s.c

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -16,44 +17,26 @@ func init() { hooks.EventDetail = newEventDetail }
 // eventDetail shows an event with its contract and history. e edits it,
 // a assigns or changes its support contact (management).
 type eventDetail struct {
-	e            *env
-	id           int64
-	d            detailPage
+	detailScreen[domain.EventDetail]
 	ev           *domain.Event
 	edit, assign key.Binding
 }
 
-type eventDetailMsg struct {
-	id     int64
-	detail domain.EventDetail
-	err    error
-}
-
 func newEventDetail(e *env, id int64) Screen {
-	s := &eventDetail{e: e, id: id, d: newDetailPage(e)}
+	s := &eventDetail{}
+	s.detailScreen = newDetailScreen(e, id, "event",
+		func(ctx context.Context, svc *domain.Services, sess *domain.Session, id int64) (domain.EventDetail, error) {
+			return svc.Events.Detail(ctx, sess, id)
+		},
+		func(d domain.EventDetail) []detailLine {
+			ev := d.Event
+			s.ev = &ev
+			return s.lines(d)
+		})
 	s.edit = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit"))
 	s.assign = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign support"))
 	return s
 }
-
-// Init implements Screen.
-func (s *eventDetail) Init() tea.Cmd { return s.load() }
-
-func (s *eventDetail) load() tea.Cmd {
-	svc, sess, id := s.e.svc, s.e.sess, s.id
-	return func() tea.Msg {
-		ctx, cancel := callCtx()
-		defer cancel()
-		d, err := svc.Events.Detail(ctx, sess, id)
-		return eventDetailMsg{id: id, detail: d, err: err}
-	}
-}
-
-// SetSize implements Screen.
-func (s *eventDetail) SetSize(w, h int) { s.d.w, s.d.h = w, h }
-
-// View implements Screen.
-func (s *eventDetail) View() string { return s.d.view() }
 
 // KeyMap implements Screen.
 func (s *eventDetail) KeyMap() help.KeyMap {
@@ -66,30 +49,15 @@ func (s *eventDetail) KeyMap() help.KeyMap {
 			actions = append(actions, s.assign)
 		}
 	}
-	if _, ok := s.d.selected(); ok {
-		actions = append(actions, s.d.keys.Open)
-	}
-	actions = append(actions, s.d.keys.Reload)
-	short := append([]key.Binding{s.d.keys.Up, s.d.keys.Down}, actions...)
-	return keyMap{short: short, full: [][]key.Binding{s.d.navigation(), actions}}
+	return s.keyMap(actions)
 }
 
 // Update implements Screen.
 func (s *eventDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, done := s.update(msg); done {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
-	case eventDetailMsg:
-		if msg.id != s.id {
-			return s, nil
-		}
-		if msg.err != nil {
-			s.d.loading = false
-			return s, reportError("load event", msg.err)
-		}
-		ev := msg.detail.Event
-		s.ev = &ev
-		s.d.setLines(s.lines(msg.detail))
-	case savedMsg:
-		return s, s.load()
 	case pickedMsg:
 		if msg.purpose == "support" && s.ev != nil && msg.forID == s.ev.ID {
 			return s, assignSupport(s.e, *s.ev, msg.id, msg.label)
@@ -102,11 +70,6 @@ func (s *eventDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		k := keyString(msg.String())
 		switch {
-		case s.d.move(k):
-		case key.Matches(k, s.d.keys.Open):
-			return s, s.d.open()
-		case key.Matches(k, s.d.keys.Reload):
-			return s, s.load()
 		case s.ev == nil:
 		case key.Matches(k, s.edit):
 			ev := *s.ev
