@@ -17,9 +17,8 @@ func init() { hooks.Audit = newAuditScreen }
 // auditScreen is the audit log, newest first, a page at a time; / searches
 // (actor, action, entity), enter shows the changes of an entry.
 type auditScreen struct {
-	e    *env
-	list *listModel[domain.AuditEntry]
-	km   keyMap
+	listScreen[domain.AuditEntry]
+	km keyMap
 }
 
 func auditRow(e *env, a domain.AuditEntry) []string {
@@ -39,7 +38,7 @@ func auditRow(e *env, a domain.AuditEntry) []string {
 }
 
 func newAuditScreen(e *env) Screen {
-	s := &auditScreen{e: e}
+	s := &auditScreen{listScreen: listScreen[domain.AuditEntry]{e: e}}
 	s.list = newListModel(e, listSpec[domain.AuditEntry]{
 		resource: "audit",
 		title:    "Audit log",
@@ -63,18 +62,6 @@ func newAuditScreen(e *env) Screen {
 	s.km = listKeyMap(k, []key.Binding{k.Open})
 	return s
 }
-
-// Init implements Screen.
-func (s *auditScreen) Init() tea.Cmd { return s.list.Reload(0) }
-
-// SetSize implements Screen.
-func (s *auditScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
-
-// CapturesKeys implements keyCapturer.
-func (s *auditScreen) CapturesKeys() bool { return s.list.Capturing() }
-
-// View implements Screen.
-func (s *auditScreen) View() string { return s.list.View() }
 
 // KeyMap implements Screen.
 func (s *auditScreen) KeyMap() help.KeyMap {

@@ -12,11 +12,7 @@ import (
 
 // clientsScreen is the clients list.
 type clientsScreen struct {
-	e     *env
-	list  *listModel[domain.Client]
-	km    keyMap
-	kmFor int64
-	kmGen int // env.actorGen the key map was built for
+	listScreen[domain.Client]
 }
 
 func clientRow(e *env, c domain.Client) []string {
@@ -35,7 +31,7 @@ func clientFilters(r domain.Role) []string {
 }
 
 func newClientsScreen(e *env) Screen {
-	s := &clientsScreen{e: e, kmFor: -1}
+	s := &clientsScreen{listScreen: listScreen[domain.Client]{e: e}}
 	s.list = newListModel(e, listSpec[domain.Client]{
 		resource: "client",
 		title:    "Clients",
@@ -60,46 +56,27 @@ func newClientsScreen(e *env) Screen {
 	return s
 }
 
-// Init implements Screen.
-func (s *clientsScreen) Init() tea.Cmd { return s.list.Reload(0) }
-
-// SetSize implements Screen.
-func (s *clientsScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
-
-// CapturesKeys implements keyCapturer.
-func (s *clientsScreen) CapturesKeys() bool { return s.list.Capturing() }
-
-// View implements Screen.
-func (s *clientsScreen) View() string { return s.list.View() }
-
 // KeyMap implements Screen.
 func (s *clientsScreen) KeyMap() help.KeyMap {
-	c, ok := s.list.Selected()
-	id := int64(0)
-	if ok {
-		id = c.ID
-	}
-	if id == s.kmFor && s.kmGen == s.e.actorGen && !s.list.searching {
-		return s.km
-	}
 	if s.list.searching {
-		s.kmFor = -1
+		s.kmCache.reset()
 		return searchKeyMap
 	}
-	k := &s.list.keys
-	actions := []key.Binding{k.Open}
-	if domain.CanCreateClient(s.e.actor) == nil {
-		actions = append(actions, k.New)
-	}
-	if ok && domain.CanUpdateClient(s.e.actor, c) == nil {
-		actions = append(actions, k.Edit)
-	}
-	if ok && domain.CanDeleteClient(s.e.actor, c) == nil {
-		actions = append(actions, k.Delete)
-	}
-	s.km = listKeyMap(k, actions)
-	s.kmFor, s.kmGen = id, s.e.actorGen
-	return s.km
+	c, ok := s.list.Selected()
+	return s.kmCache.get(s.e, c.ID, c.Version, func() keyMap {
+		k := &s.list.keys
+		actions := []key.Binding{k.Open}
+		if domain.CanCreateClient(s.e.actor) == nil {
+			actions = append(actions, k.New)
+		}
+		if ok && domain.CanUpdateClient(s.e.actor, c) == nil {
+			actions = append(actions, k.Edit)
+		}
+		if ok && domain.CanDeleteClient(s.e.actor, c) == nil {
+			actions = append(actions, k.Delete)
+		}
+		return listKeyMap(k, actions)
+	})
 }
 
 type clientDeletedMsg struct {
@@ -126,7 +103,7 @@ func (s *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return s, tea.Batch(info("client deleted"), s.list.Reload(0))
 	case savedMsg:
-		s.kmFor = -1
+		s.kmCache.reset()
 		return s, s.list.Reload(msg.id)
 	}
 	cmd, _ := s.list.Update(msg)

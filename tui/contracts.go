@@ -13,13 +13,8 @@ import (
 // contractsScreen is the contracts list: S signs, p records a payment,
 // v creates the event of a signed contract.
 type contractsScreen struct {
-	e              *env
-	list           *listModel[domain.Contract]
+	listScreen[domain.Contract]
 	sign, pay, evt key.Binding
-	km             keyMap
-	kmFor          int64
-	kmGen          int // env.actorGen the key map was built for
-	kmVersion      int64
 }
 
 func contractRow(e *env, c domain.Contract) []string {
@@ -46,7 +41,7 @@ func contractFilters(r domain.Role) []string {
 }
 
 func newContractsScreen(e *env) Screen {
-	s := &contractsScreen{e: e, kmFor: -1}
+	s := &contractsScreen{listScreen: listScreen[domain.Contract]{e: e}}
 	s.list = newListModel(e, listSpec[domain.Contract]{
 		resource: "contract",
 		title:    "Contracts",
@@ -75,18 +70,6 @@ func newContractsScreen(e *env) Screen {
 	return s
 }
 
-// Init implements Screen.
-func (s *contractsScreen) Init() tea.Cmd { return s.list.Reload(0) }
-
-// SetSize implements Screen.
-func (s *contractsScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
-
-// CapturesKeys implements keyCapturer.
-func (s *contractsScreen) CapturesKeys() bool { return s.list.Capturing() }
-
-// View implements Screen.
-func (s *contractsScreen) View() string { return s.list.View() }
-
 // canCreateContracts: the actor may create contracts for some client.
 func canCreateContracts(a domain.Actor) bool {
 	return a.Has("contract:create:any") || a.Has("contract:create:own_client")
@@ -94,21 +77,21 @@ func canCreateContracts(a domain.Actor) bool {
 
 // KeyMap implements Screen.
 func (s *contractsScreen) KeyMap() help.KeyMap {
-	c, ok := s.list.Selected()
 	if s.list.searching {
-		s.kmFor = -1
+		s.kmCache.reset()
 		return searchKeyMap
 	}
-	if ok && c.ID == s.kmFor && c.Version == s.kmVersion && s.kmGen == s.e.actorGen {
-		return s.km
-	}
-	a := s.e.actor
-	k := &s.list.keys
-	actions := []key.Binding{k.Open}
-	if canCreateContracts(a) {
-		actions = append(actions, k.New)
-	}
-	if ok {
+	c, ok := s.list.Selected()
+	return s.kmCache.get(s.e, c.ID, c.Version, func() keyMap {
+		a := s.e.actor
+		k := &s.list.keys
+		actions := []key.Binding{k.Open}
+		if canCreateContracts(a) {
+			actions = append(actions, k.New)
+		}
+		if !ok {
+			return listKeyMap(k, actions)
+		}
 		if domain.CanUpdateContract(a, c) == nil {
 			actions = append(actions, k.Edit)
 		}
@@ -124,10 +107,8 @@ func (s *contractsScreen) KeyMap() help.KeyMap {
 		if c.Status == domain.ContractDraft && domain.CanDeleteContract(a, c) == nil {
 			actions = append(actions, k.Delete)
 		}
-		s.kmFor, s.kmVersion, s.kmGen = c.ID, c.Version, s.e.actorGen
-	}
-	s.km = listKeyMap(k, actions)
-	return s.km
+		return listKeyMap(k, actions)
+	})
 }
 
 type contractSignedMsg struct {
@@ -171,7 +152,7 @@ func (s *contractsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return s, tea.Batch(info("contract deleted"), s.list.Reload(0))
 	case savedMsg:
-		s.kmFor = -1
+		s.kmCache.reset()
 		if msg.kind == "event" {
 			return s, s.list.Reload(0)
 		}
@@ -179,15 +160,6 @@ func (s *contractsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	cmd, _ := s.list.Update(msg)
 	return s, cmd
-}
-
-func (s *contractsScreen) find(id int64) (domain.Contract, bool) {
-	for _, c := range s.list.items {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return domain.Contract{}, false
 }
 
 func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {

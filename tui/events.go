@@ -13,12 +13,8 @@ import (
 // eventsScreen is the events list: filters by time, support and "mine",
 // `a` assigns support right from the list.
 type eventsScreen struct {
-	e      *env
-	list   *listModel[domain.Event]
+	listScreen[domain.Event]
 	assign key.Binding
-	km     keyMap
-	kmFor  int64 // event id the key map was built for (-1 = none)
-	kmGen  int   // env.actorGen the key map was built for
 }
 
 // eventColumns are shared with the dashboard's next-events table.
@@ -68,7 +64,7 @@ func eventFilters(r domain.Role) []string {
 }
 
 func newEventsScreen(e *env) Screen {
-	s := &eventsScreen{e: e, kmFor: -1}
+	s := &eventsScreen{listScreen: listScreen[domain.Event]{e: e}}
 	s.list = newListModel(e, listSpec[domain.Event]{
 		resource: "event",
 		title:    "Events",
@@ -86,48 +82,29 @@ func newEventsScreen(e *env) Screen {
 	return s
 }
 
-// Init implements Screen.
-func (s *eventsScreen) Init() tea.Cmd { return s.list.Reload(0) }
-
-// SetSize implements Screen.
-func (s *eventsScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
-
-// CapturesKeys implements keyCapturer.
-func (s *eventsScreen) CapturesKeys() bool { return s.list.Capturing() }
-
-// View implements Screen.
-func (s *eventsScreen) View() string { return s.list.View() }
-
 // KeyMap implements Screen: edit, delete and assign only when the actor
 // may do them on the selected event. Rebuilt only when the selection moves
-// to another event.
+// to another event (or version of it).
 func (s *eventsScreen) KeyMap() help.KeyMap {
-	ev, ok := s.list.Selected()
-	id := int64(0)
-	if ok {
-		id = ev.ID
-	}
-	if id == s.kmFor && s.kmGen == s.e.actorGen && !s.list.searching {
-		return s.km
-	}
 	if s.list.searching {
-		s.kmFor = -1
+		s.kmCache.reset()
 		return searchKeyMap
 	}
-	k := &s.list.keys
-	actions := []key.Binding{k.Open}
-	if ok && domain.CanUpdateEvent(s.e.actor, ev) == nil {
-		actions = append(actions, k.Edit)
-	}
-	if ok && domain.CanAssignSupport(s.e.actor, ev) == nil {
-		actions = append(actions, s.assign)
-	}
-	if ok && domain.CanDeleteEvent(s.e.actor, ev) == nil {
-		actions = append(actions, k.Delete)
-	}
-	s.km = listKeyMap(k, actions)
-	s.kmFor, s.kmGen = id, s.e.actorGen
-	return s.km
+	ev, ok := s.list.Selected()
+	return s.kmCache.get(s.e, ev.ID, ev.Version, func() keyMap {
+		k := &s.list.keys
+		actions := []key.Binding{k.Open}
+		if ok && domain.CanUpdateEvent(s.e.actor, ev) == nil {
+			actions = append(actions, k.Edit)
+		}
+		if ok && domain.CanAssignSupport(s.e.actor, ev) == nil {
+			actions = append(actions, s.assign)
+		}
+		if ok && domain.CanDeleteEvent(s.e.actor, ev) == nil {
+			actions = append(actions, k.Delete)
+		}
+		return listKeyMap(k, actions)
+	})
 }
 
 type eventDeletedMsg struct {
@@ -156,7 +133,7 @@ func (s *eventsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.err != nil {
 			return s, reportError("assign support", msg.err)
 		}
-		s.kmFor = -1
+		s.kmCache.reset()
 		s.list.replace(msg.event, s.list.query().Filter == domain.FilterUnassigned && msg.event.SupportContactID != nil)
 		return s, info(assignedText(msg))
 	case confirmedMsg:
@@ -173,15 +150,6 @@ func (s *eventsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	cmd, _ := s.list.Update(msg)
 	return s, cmd
-}
-
-func (s *eventsScreen) find(id int64) (domain.Event, bool) {
-	for _, ev := range s.list.items {
-		if ev.ID == id {
-			return ev, true
-		}
-	}
-	return domain.Event{}, false
 }
 
 // key handles the event keys; a key the actor may not use still goes to

@@ -14,12 +14,8 @@ func init() { hooks.Team = newTeamScreen }
 // active / inactive, / searches, n creates, e (or enter) edits, x
 // deactivates or reactivates, d deletes, P resets a password.
 type teamScreen struct {
-	e                *env
-	list             *listModel[domain.User]
+	listScreen[domain.User]
 	toggle, password key.Binding
-	km               keyMap
-	kmFor, kmVersion int64
-	kmGen            int // env.actorGen the key map was built for
 }
 
 type userChangedMsg struct {
@@ -39,7 +35,7 @@ func userRow(_ *env, u domain.User) []string {
 }
 
 func newTeamScreen(e *env) Screen {
-	s := &teamScreen{e: e, kmFor: -1}
+	s := &teamScreen{listScreen: listScreen[domain.User]{e: e}}
 	s.list = newListModel(e, listSpec[domain.User]{
 		resource: "user",
 		title:    "Team",
@@ -64,35 +60,23 @@ func newTeamScreen(e *env) Screen {
 	return s
 }
 
-// Init implements Screen.
-func (s *teamScreen) Init() tea.Cmd { return s.list.Reload(0) }
-
-// SetSize implements Screen.
-func (s *teamScreen) SetSize(w, h int) { s.list.SetSize(w, h) }
-
-// CapturesKeys implements keyCapturer.
-func (s *teamScreen) CapturesKeys() bool { return s.list.Capturing() }
-
-// View implements Screen.
-func (s *teamScreen) View() string { return s.list.View() }
-
 // KeyMap implements Screen.
 func (s *teamScreen) KeyMap() help.KeyMap {
 	if s.list.searching {
-		s.kmFor = -1
+		s.kmCache.reset()
 		return searchKeyMap
 	}
 	u, ok := s.list.Selected()
-	if ok && u.ID == s.kmFor && u.Version == s.kmVersion && s.kmGen == s.e.actorGen {
-		return s.km
-	}
-	a := s.e.actor
-	k := &s.list.keys
-	var actions []key.Binding
-	if domain.CanCreateUser(a) == nil {
-		actions = append(actions, k.New)
-	}
-	if ok {
+	return s.kmCache.get(s.e, u.ID, u.Version, func() keyMap {
+		a := s.e.actor
+		k := &s.list.keys
+		var actions []key.Binding
+		if domain.CanCreateUser(a) == nil {
+			actions = append(actions, k.New)
+		}
+		if !ok {
+			return listKeyMap(k, actions)
+		}
 		if domain.CanUpdateUser(a) == nil {
 			actions = append(actions, k.Edit)
 		}
@@ -105,10 +89,8 @@ func (s *teamScreen) KeyMap() help.KeyMap {
 		if domain.CanUpdateUser(a) == nil {
 			actions = append(actions, s.password)
 		}
-		s.kmFor, s.kmVersion, s.kmGen = u.ID, u.Version, s.e.actorGen
-	}
-	s.km = listKeyMap(k, actions)
-	return s.km
+		return listKeyMap(k, actions)
+	})
 }
 
 // Update implements Screen.
@@ -135,7 +117,7 @@ func (s *teamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.err != nil {
 			return s, reportError(msg.op, msg.err)
 		}
-		s.kmFor = -1
+		s.kmCache.reset()
 		if msg.deleted != 0 {
 			return s, tea.Batch(info(msg.text), s.list.Reload(0))
 		}
@@ -149,7 +131,7 @@ func (s *teamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 	case savedMsg:
-		s.kmFor = -1
+		s.kmCache.reset()
 		if msg.kind == "password" {
 			return s, nil
 		}
@@ -157,15 +139,6 @@ func (s *teamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	cmd, _ := s.list.Update(msg)
 	return s, cmd
-}
-
-func (s *teamScreen) find(id int64) (domain.User, bool) {
-	for _, u := range s.list.items {
-		if u.ID == id {
-			return u, true
-		}
-	}
-	return domain.User{}, false
 }
 
 func (s *teamScreen) key(k keyString) (tea.Cmd, bool) {

@@ -1,0 +1,59 @@
+package tui
+
+import tea "charm.land/bubbletea/v2"
+
+// listScreen is the plumbing the list screens (clients, events, contracts,
+// team, audit) share around their listModel: Init, SetSize, CapturesKeys,
+// View and finding a loaded record. A list screen embeds it and states
+// only its columns, its keys and its messages.
+type listScreen[T any] struct {
+	e       *env
+	list    *listModel[T]
+	kmCache keyMapCache
+}
+
+// Init implements Screen.
+func (s *listScreen[T]) Init() tea.Cmd { return s.list.Reload(0) }
+
+// SetSize implements Screen.
+func (s *listScreen[T]) SetSize(w, h int) { s.list.SetSize(w, h) }
+
+// CapturesKeys implements keyCapturer.
+func (s *listScreen[T]) CapturesKeys() bool { return s.list.Capturing() }
+
+// View implements Screen.
+func (s *listScreen[T]) View() string { return s.list.View() }
+
+// find returns the loaded record with this id.
+func (s *listScreen[T]) find(id int64) (T, bool) {
+	for _, it := range s.list.items {
+		if s.list.spec.id(it) == id {
+			return it, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// keyMapCache keeps a list screen's key map while the selection stays on
+// the same record (id and version; id 0 when nothing is selected) and the
+// actor's permissions are not re-read (env.actorGen), so KeyMap, called on
+// every frame, does not re-check the permissions each time.
+type keyMapCache struct {
+	km          keyMap
+	valid       bool
+	id, version int64
+	gen         int
+}
+
+// get returns the cached key map, or build's result, which it keeps.
+func (c *keyMapCache) get(e *env, id, version int64, build func() keyMap) keyMap {
+	if c.valid && c.id == id && c.version == version && c.gen == e.actorGen {
+		return c.km
+	}
+	c.km, c.valid, c.id, c.version, c.gen = build(), true, id, version, e.actorGen
+	return c.km
+}
+
+// reset makes the next KeyMap rebuild the key map.
+func (c *keyMapCache) reset() { c.valid = false }
