@@ -82,26 +82,14 @@ func (r clientRepo) with(g *gorm.DB) *gorm.DB {
 		Joins("LEFT JOIN companies AS co ON co.id = c.company_id")
 }
 
-func (r clientRepo) one(ctx context.Context, op string, q *gorm.DB) (domain.Client, error) {
-	var row clientRow
-	res := q.Limit(1).Scan(&row)
-	if res.Error != nil {
-		return domain.Client{}, wrap(op, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.Client{}, notFound(op)
-	}
-	return row.client(), nil
-}
-
 // Get reads one client.
 func (r clientRepo) Get(ctx context.Context, id int64) (domain.Client, error) {
-	return r.one(ctx, "get client", r.base(ctx).Where("c.id = ?", id))
+	return scanOne("get client", r.base(ctx).Where("c.id = ?", id), clientRow.client)
 }
 
 // GetByEmail reads a client by email, case-insensitively.
 func (r clientRepo) GetByEmail(ctx context.Context, email string) (domain.Client, error) {
-	return r.one(ctx, "get client", r.base(ctx).Where("lower(c.email) = lower(?)", email))
+	return scanOne("get client", r.base(ctx).Where("lower(c.email) = lower(?)", email), clientRow.client)
 }
 
 // Create inserts c.

@@ -26,26 +26,14 @@ func (m companyModel) company() domain.Company {
 
 type companyRepo struct{ db *DB }
 
-func (r companyRepo) one(ctx context.Context, op string, where string, arg any) (domain.Company, error) {
-	var m companyModel
-	res := r.db.conn(ctx).Where(where, arg).Limit(1).Find(&m)
-	if res.Error != nil {
-		return domain.Company{}, wrap(op, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.Company{}, notFound(op)
-	}
-	return m.company(), nil
-}
-
 // Get reads one company.
 func (r companyRepo) Get(ctx context.Context, id int64) (domain.Company, error) {
-	return r.one(ctx, "get company", "id = ?", id)
+	return findOne("get company", r.db.conn(ctx).Where("id = ?", id), companyModel.company)
 }
 
 // GetByName finds a company by name, case-insensitively.
 func (r companyRepo) GetByName(ctx context.Context, name string) (domain.Company, error) {
-	return r.one(ctx, "get company", "lower(name) = lower(?)", name)
+	return findOne("get company", r.db.conn(ctx).Where("lower(name) = lower(?)", name), companyModel.company)
 }
 
 // Create inserts c; ErrDuplicate when the name is taken.

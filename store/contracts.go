@@ -108,15 +108,7 @@ func (r contractRepo) with(g *gorm.DB) *gorm.DB {
 
 // Get reads one contract.
 func (r contractRepo) Get(ctx context.Context, id int64) (domain.Contract, error) {
-	var row contractRow
-	res := r.base(ctx).Where("k.id = ?", id).Limit(1).Scan(&row)
-	if res.Error != nil {
-		return domain.Contract{}, wrap("get contract", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.Contract{}, notFound("get contract")
-	}
-	return row.contract(), nil
+	return scanOne("get contract", r.base(ctx).Where("k.id = ?", id), contractRow.contract)
 }
 
 // Create inserts c (status draft unless given).

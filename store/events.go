@@ -92,26 +92,14 @@ func (r eventRepo) with(g *gorm.DB) *gorm.DB {
 		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id")
 }
 
-func (r eventRepo) one(ctx context.Context, op string, q *gorm.DB) (domain.Event, error) {
-	var row eventRow
-	res := q.Limit(1).Scan(&row)
-	if res.Error != nil {
-		return domain.Event{}, wrap(op, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.Event{}, notFound(op)
-	}
-	return row.event(), nil
-}
-
 // Get reads one event.
 func (r eventRepo) Get(ctx context.Context, id int64) (domain.Event, error) {
-	return r.one(ctx, "get event", r.base(ctx).Where("e.id = ?", id))
+	return scanOne("get event", r.base(ctx).Where("e.id = ?", id), eventRow.event)
 }
 
 // GetByContract reads the event of a contract.
 func (r eventRepo) GetByContract(ctx context.Context, contractID int64) (domain.Event, error) {
-	return r.one(ctx, "get event", r.base(ctx).Where("e.contract_id = ?", contractID))
+	return scanOne("get event", r.base(ctx).Where("e.contract_id = ?", contractID), eventRow.event)
 }
 
 // Create inserts e; ErrDuplicate when the contract already has an event.

@@ -39,18 +39,14 @@ func (r tokenRepo) Create(ctx context.Context, t domain.RefreshToken) error {
 
 // Get reads a refresh token by hash.
 func (r tokenRepo) Get(ctx context.Context, hash string) (domain.RefreshToken, error) {
-	var m tokenModel
-	res := r.db.conn(ctx).Where("hash = ?", hash).Limit(1).Find(&m)
-	if res.Error != nil {
-		return domain.RefreshToken{}, wrap("read session", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.RefreshToken{}, notFound("read session")
-	}
+	return findOne("read session", r.db.conn(ctx).Where("hash = ?", hash), tokenModel.token)
+}
+
+func (m tokenModel) token() domain.RefreshToken {
 	return domain.RefreshToken{
 		Hash: m.Hash, FamilyID: m.FamilyID, UserID: m.UserID, IssuedAt: m.IssuedAt.UTC(),
 		ExpiresAt: m.ExpiresAt.UTC(), RotatedAt: utcPtr(m.RotatedAt), RevokedAt: utcPtr(m.RevokedAt),
-	}, nil
+	}
 }
 
 // Rotate marks oldHash rotated and stores next, only if oldHash is still

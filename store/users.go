@@ -73,43 +73,27 @@ func (r userRepo) base(ctx context.Context) *gorm.DB {
 		Joins("LEFT JOIN users AS ub ON ub.id = u.updated_by_id")
 }
 
-func (r userRepo) one(ctx context.Context, op string, q *gorm.DB) (domain.User, error) {
-	var row userRow
-	res := q.Limit(1).Scan(&row)
-	if res.Error != nil {
-		return domain.User{}, wrap(op, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.User{}, notFound(op)
-	}
-	return row.user(), nil
-}
-
 // Get reads one collaborator.
 func (r userRepo) Get(ctx context.Context, id int64) (domain.User, error) {
-	return r.one(ctx, "get user", r.base(ctx).Where("u.id = ?", id))
+	return scanOne("get user", r.base(ctx).Where("u.id = ?", id), userRow.user)
 }
 
 // GetByEmail reads a collaborator by email, case-insensitively.
 func (r userRepo) GetByEmail(ctx context.Context, email string) (domain.User, error) {
-	return r.one(ctx, "get user", r.base(ctx).Where("lower(u.email) = lower(?)", email))
+	return scanOne("get user", r.base(ctx).Where("lower(u.email) = lower(?)", email), userRow.user)
 }
 
 // State reads what every service call needs about the actor.
 func (r userRepo) State(ctx context.Context, id int64) (domain.ActorState, error) {
-	var m userModel
-	res := r.db.conn(ctx).Where("id = ?", id).Limit(1).Find(&m)
-	if res.Error != nil {
-		return domain.ActorState{}, wrap("user state", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return domain.ActorState{}, notFound("user state")
-	}
+	return findOne("user state", r.db.conn(ctx).Where("id = ?", id), userModel.state)
+}
+
+func (m userModel) state() domain.ActorState {
 	st := domain.ActorState{ID: m.ID, Name: m.FullName, Email: m.Email, Role: domain.Role(m.Role), Active: m.Active}
 	if m.SessionsValidAfter != nil {
 		st.ValidAfter = m.SessionsValidAfter.UTC()
 	}
-	return st, nil
+	return st
 }
 
 // Count counts every collaborator.
