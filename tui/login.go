@@ -5,9 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -17,14 +14,10 @@ import (
 // loginScreen asks for an email and a masked password. After too many
 // failures it shows how long to wait, counting down.
 type loginScreen struct {
-	e       *env
-	inputs  []textinput.Model // email, password
-	focus   int
-	busy    bool
-	errText string
-	until   time.Time // throttled until
-	w, h    int
-	keys    struct{ Next, Prev, Submit key.Binding }
+	inputScreen // email, password
+	busy        bool
+	errText     string
+	until       time.Time // throttled until
 }
 
 type loginResultMsg struct {
@@ -34,58 +27,10 @@ type loginResultMsg struct {
 
 type throttleTickMsg struct{}
 
-func newTextInput(prompt, placeholder string) textinput.Model {
-	in := textinput.New()
-	in.Prompt = prompt
-	in.Placeholder = placeholder
-	in.CharLimit = 254
-	st := in.Styles()
-	st.Cursor.Blink = false
-	in.SetStyles(st)
-	return in
-}
-
 func newLoginScreen(e *env) Screen {
-	s := &loginScreen{e: e}
-	email := newTextInput("Email     ", "you@epic-events.com")
-	pw := newTextInput("Password  ", "")
-	pw.EchoMode = textinput.EchoPassword
-	pw.EchoCharacter = '•'
-	pw.CharLimit = 128
-	email.Focus()
-	s.inputs = []textinput.Model{email, pw}
-	s.keys.Next = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field"))
-	s.keys.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field"))
-	s.keys.Submit = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in"))
-	return s
-}
-
-// Init implements Screen.
-func (s *loginScreen) Init() tea.Cmd { return nil }
-
-// CapturesKeys implements keyCapturer: every letter is typed.
-func (s *loginScreen) CapturesKeys() bool { return true }
-
-// SetSize implements Screen.
-func (s *loginScreen) SetSize(w, h int) {
-	s.w, s.h = w, h
-	for i := range s.inputs {
-		s.inputs[i].SetWidth(min(40, w-20))
-	}
-}
-
-// KeyMap implements Screen.
-func (s *loginScreen) KeyMap() help.KeyMap {
-	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Prev,
-		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
-}
-
-func (s *loginScreen) setFocus(i int) tea.Cmd {
-	s.focus = (i + len(s.inputs)) % len(s.inputs)
-	for j := range s.inputs {
-		s.inputs[j].Blur()
-	}
-	return s.inputs[s.focus].Focus()
+	return &loginScreen{inputScreen: newInputScreen(e, 20, "log in",
+		newTextInput("Email     ", "you@epic-events.com"),
+		newPasswordInput("Password  ", ""))}
 }
 
 // Update implements Screen.
@@ -110,22 +55,8 @@ func (s *loginScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, s.tick()
 		}
 		return s, nil
-	case tea.KeyPressMsg:
-		k := keyString(msg.String())
-		switch {
-		case key.Matches(k, s.keys.Next):
-			return s, s.setFocus(s.focus + 1)
-		case key.Matches(k, s.keys.Prev):
-			return s, s.setFocus(s.focus - 1)
-		case key.Matches(k, s.keys.Submit):
-			if s.focus == 0 {
-				return s, s.setFocus(1)
-			}
-			return s, s.submit()
-		}
 	}
-	var cmd tea.Cmd
-	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
+	cmd, _ := s.update(msg, s.submit)
 	return s, cmd
 }
 

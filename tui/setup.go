@@ -4,9 +4,6 @@ import (
 	"errors"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -17,14 +14,10 @@ import (
 // setupScreen creates the first manager on an empty database, checking the
 // password policy as it is typed, then logs them in.
 type setupScreen struct {
-	e      *env
-	inputs []textinput.Model // name, email, password, repeat
-	focus  int
-	busy   bool
-	fields map[string]string // per-field errors from the service
-	errTxt string
-	w, h   int
-	keys   struct{ Next, Prev, Submit key.Binding }
+	inputScreen // name, email, password, repeat
+	busy        bool
+	fields      map[string]string // per-field errors from the service
+	errTxt      string
 }
 
 // Field indexes and the service's field names.
@@ -43,53 +36,17 @@ type setupResultMsg struct {
 }
 
 func newSetupScreen(e *env) Screen {
-	s := &setupScreen{e: e, fields: map[string]string{}}
-	name := newTextInput("Full name        ", "Ada Lovelace")
-	email := newTextInput("Email            ", "ada@epic-events.com")
-	pw := newTextInput("Password         ", "at least 15 characters")
-	pw.EchoMode, pw.EchoCharacter, pw.CharLimit = textinput.EchoPassword, '•', 128
-	rep := newTextInput("Repeat password  ", "")
-	rep.EchoMode, rep.EchoCharacter, rep.CharLimit = textinput.EchoPassword, '•', 128
-	name.Focus()
-	s.inputs = []textinput.Model{name, email, pw, rep}
-	s.keys.Next = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field"))
-	s.keys.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field"))
-	s.keys.Submit = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / create"))
-	return s
-}
-
-// Init implements Screen.
-func (s *setupScreen) Init() tea.Cmd { return nil }
-
-// CapturesKeys implements keyCapturer.
-func (s *setupScreen) CapturesKeys() bool { return true }
-
-// SetSize implements Screen.
-func (s *setupScreen) SetSize(w, h int) {
-	s.w, s.h = w, h
-	for i := range s.inputs {
-		s.inputs[i].SetWidth(min(40, w-30))
-	}
-}
-
-// KeyMap implements Screen.
-func (s *setupScreen) KeyMap() help.KeyMap {
-	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Prev,
-		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
-}
-
-func (s *setupScreen) setFocus(i int) tea.Cmd {
-	s.focus = (i + len(s.inputs)) % len(s.inputs)
-	for j := range s.inputs {
-		s.inputs[j].Blur()
-	}
-	return s.inputs[s.focus].Focus()
+	return &setupScreen{inputScreen: newInputScreen(e, 30, "next / create",
+		newTextInput("Full name        ", "Ada Lovelace"),
+		newTextInput("Email            ", "ada@epic-events.com"),
+		newPasswordInput("Password         ", "at least 15 characters"),
+		newPasswordInput("Repeat password  ", "")),
+		fields: map[string]string{}}
 }
 
 // Update implements Screen.
 func (s *setupScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	switch msg := msg.(type) {
-	case setupResultMsg:
+	if msg, ok := msg.(setupResultMsg); ok {
 		s.busy = false
 		if msg.err == nil {
 			return s, tea.Batch(msgCmd(loggedInMsg{msg.sess}), info("welcome: your manager account is ready"))
@@ -103,23 +60,12 @@ func (s *setupScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.errTxt = userMessage(msg.err)
 		return s, reportError("set up", msg.err)
-	case tea.KeyPressMsg:
-		k := keyString(msg.String())
-		switch {
-		case key.Matches(k, s.keys.Next):
-			return s, s.setFocus(s.focus + 1)
-		case key.Matches(k, s.keys.Prev):
-			return s, s.setFocus(s.focus - 1)
-		case key.Matches(k, s.keys.Submit):
-			if s.focus < len(s.inputs)-1 {
-				return s, s.setFocus(s.focus + 1)
-			}
-			return s, s.submit()
-		}
 	}
-	var cmd tea.Cmd
-	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
-	delete(s.fields, setupFieldNames[s.focus])
+	focus := s.focus
+	cmd, typed := s.update(msg, s.submit)
+	if typed {
+		delete(s.fields, setupFieldNames[focus])
+	}
 	return s, cmd
 }
 

@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+// inputScreen is the plumbing the login and setup screens share: a column
+// of text inputs that takes every key, tab / shift+tab (or down / up) to
+// move between them, enter to go to the next one and, on the last, to
+// submit. The screen embeds it and states its inputs, its submit and its
+// view.
+type inputScreen struct {
+	e      *env
+	inputs []textinput.Model
+	focus  int
+	w, h   int
+	margin int // the inputs are min(40, w-margin) wide
+	keys   struct{ Next, Prev, Submit key.Binding }
+}
+
+// newInputScreen focuses the first input; submitHelp describes enter.
+func newInputScreen(e *env, margin int, submitHelp string, inputs ...textinput.Model) inputScreen {
+	s := inputScreen{e: e, inputs: inputs, margin: margin}
+	s.inputs[0].Focus()
+	s.keys.Next = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field"))
+	s.keys.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field"))
+	s.keys.Submit = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", submitHelp))
+	return s
+}
+
+// newTextInput is an input without cursor blinking.
+func newTextInput(prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	in.CharLimit = 254
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	return in
+}
+
+// newPasswordInput is a masked input.
+func newPasswordInput(prompt, placeholder string) textinput.Model {
+	in := newTextInput(prompt, placeholder)
+	in.EchoMode, in.EchoCharacter, in.CharLimit = textinput.EchoPassword, '•', 128
+	return in
+}
+
+// Init implements Screen.
+func (s *inputScreen) Init() tea.Cmd { return nil }
+
+// CapturesKeys implements keyCapturer: every letter is typed.
+func (s *inputScreen) CapturesKeys() bool { return true }
+
+// SetSize implements Screen.
+func (s *inputScreen) SetSize(w, h int) {
+	s.w, s.h = w, h
+	for i := range s.inputs {
+		s.inputs[i].SetWidth(min(40, w-s.margin))
+	}
+}
+
+// KeyMap implements Screen.
+func (s *inputScreen) KeyMap() help.KeyMap {
+	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Prev,
+		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
+}
+
+func (s *inputScreen) setFocus(i int) tea.Cmd {
+	s.focus = (i + len(s.inputs)) % len(s.inputs)
+	for j := range s.inputs {
+		s.inputs[j].Blur()
+	}
+	return s.inputs[s.focus].Focus()
+}
+
+// update handles the movement keys and enter (submit on the last input);
+// any other message goes to the focused input, and typed is true.
+func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, typed bool) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		k := keyString(kp.String())
+		switch {
+		case key.Matches(k, s.keys.Next):
+			return s.setFocus(s.focus + 1), false
+		case key.Matches(k, s.keys.Prev):
+			return s.setFocus(s.focus - 1), false
+		case key.Matches(k, s.keys.Submit):
+			if s.focus < len(s.inputs)-1 {
+				return s.setFocus(s.focus + 1), false
+			}
+			return submit(), false
+		}
+	}
+	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
+	return cmd, true
+}
