@@ -108,33 +108,10 @@ func (r clientRepo) Create(ctx context.Context, c *domain.Client, byID int64) er
 
 // Update saves c when its version is current.
 func (r clientRepo) Update(ctx context.Context, c *domain.Client, byID int64) error {
-	now := time.Now().UTC()
-	affected, err := updateVersioned(ctx, r.db, &clientModel{}, c.ID, c.Version, map[string]any{
+	return updateVersioned(ctx, r.db, "update client", &clientModel{}, c.ID, byID, &c.Version, &c.UpdatedAt, map[string]any{
 		"full_name": c.FullName, "email": c.Email, "phone": c.Phone, "company_id": c.CompanyID,
-		"sales_contact_id": c.SalesContactID, "updated_at": now, "updated_by_id": byID,
+		"sales_contact_id": c.SalesContactID,
 	})
-	if err != nil {
-		return wrap("update client", err)
-	}
-	if affected == 0 {
-		return versionMiss(ctx, r.db.g, "clients", c.ID, "update client")
-	}
-	c.Version++
-	c.UpdatedAt = now
-	return nil
-}
-
-// updateVersioned runs UPDATE ... SET cols, version = version + 1 WHERE
-// id = ? AND version = ? and returns the rows it changed.
-func updateVersioned(ctx context.Context, db *DB, model any, id, version int64, cols map[string]any) (int64, error) {
-	cols["version"] = gorm.Expr("version + 1")
-	var affected int64
-	err := db.write(ctx, func(g *gorm.DB) error {
-		res := g.Model(model).Where("id = ? AND version = ?", id, version).Updates(cols)
-		affected = res.RowsAffected
-		return res.Error
-	})
-	return affected, err
 }
 
 // Delete removes a client (its draft contracts and their payments go with

@@ -48,19 +48,7 @@ func (r companyRepo) Create(ctx context.Context, c *domain.Company) error {
 
 // Rename changes a company's name.
 func (r companyRepo) Rename(ctx context.Context, id int64, name string) error {
-	var affected int64
-	err := r.db.write(ctx, func(g *gorm.DB) error {
-		res := g.Model(&companyModel{}).Where("id = ?", id).Update("name", name)
-		affected = res.RowsAffected
-		return res.Error
-	})
-	if err != nil {
-		return wrap("rename company", err)
-	}
-	if affected == 0 {
-		return notFound("rename company")
-	}
-	return nil
+	return setColumn(ctx, r.db, "rename company", &companyModel{}, id, "name", name)
 }
 
 // Search lists companies whose name contains text, by name.

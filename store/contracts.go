@@ -132,21 +132,10 @@ func (r contractRepo) Create(ctx context.Context, c *domain.Contract, byID int64
 
 // Update saves c's amounts and signature when its version is current.
 func (r contractRepo) Update(ctx context.Context, c *domain.Contract, byID int64) error {
-	now := time.Now().UTC()
-	affected, err := updateVersioned(ctx, r.db, &contractModel{}, c.ID, c.Version, map[string]any{
+	return updateVersioned(ctx, r.db, "update contract", &contractModel{}, c.ID, byID, &c.Version, &c.UpdatedAt, map[string]any{
 		"client_id": c.ClientID, "total_cents": c.TotalCents, "remaining_cents": c.RemainingCents,
 		"status": string(c.Status), "signed_at": utcPtr(c.SignedAt), "signed_by_id": c.SignedByID,
-		"updated_at": now, "updated_by_id": byID,
 	})
-	if err != nil {
-		return wrap("update contract", err)
-	}
-	if affected == 0 {
-		return versionMiss(ctx, r.db.g, "contracts", c.ID, "update contract")
-	}
-	c.Version++
-	c.UpdatedAt = now
-	return nil
 }
 
 // Delete removes a contract and its payments.

@@ -137,21 +137,11 @@ func (r eventRepo) Create(ctx context.Context, e *domain.Event, byID int64) erro
 
 // Update saves e when its version is current.
 func (r eventRepo) Update(ctx context.Context, e *domain.Event, byID int64) error {
-	now := time.Now().UTC()
-	affected, err := updateVersioned(ctx, r.db, &eventModel{}, e.ID, e.Version, map[string]any{
+	return updateVersioned(ctx, r.db, "update event", &eventModel{}, e.ID, byID, &e.Version, &e.UpdatedAt, map[string]any{
 		"name": e.Name, "start_at": e.Start.UTC(), "end_at": e.End.UTC(), "location": e.Location,
 		"attendees": e.Attendees, "notes": e.Notes, "status": string(e.Status),
-		"support_contact_id": e.SupportContactID, "updated_at": now, "updated_by_id": byID,
+		"support_contact_id": e.SupportContactID,
 	})
-	if err != nil {
-		return wrap("update event", err)
-	}
-	if affected == 0 {
-		return versionMiss(ctx, r.db.g, "events", e.ID, "update event")
-	}
-	e.Version++
-	e.UpdatedAt = now
-	return nil
 }
 
 // Delete removes an event.

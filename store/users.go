@@ -149,89 +149,27 @@ func (r userRepo) Create(ctx context.Context, u *domain.User, byID *int64) error
 // employeeNo formats a generated employee number.
 func employeeNo(n int64) string { return fmt.Sprintf("EE-%04d", n) }
 
-// versionMiss tells a stale version (ErrConflict) from a missing row
-// (ErrNotFound) after a conditional update matched nothing.
-func versionMiss(ctx context.Context, g *gorm.DB, table string, id int64, op string) error {
-	var n int64
-	if err := g.WithContext(ctx).Table(table).Where("id = ?", id).Count(&n).Error; err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op)
-	}
-	return fmt.Errorf("%s: %w", op, domain.ErrConflict)
-}
-
 // Update saves u (not its password) when its version is current.
 func (r userRepo) Update(ctx context.Context, u *domain.User, byID int64) error {
-	now := time.Now().UTC()
-	var affected int64
-	err := r.db.write(ctx, func(g *gorm.DB) error {
-		res := g.Model(&userModel{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
-			"employee_no": u.EmployeeNo, "full_name": u.FullName, "email": u.Email, "phone": u.Phone,
-			"role": string(u.Role), "active": u.Active,
-			"version": gorm.Expr("version + 1"), "updated_at": now, "updated_by_id": byID,
-		})
-		affected = res.RowsAffected
-		return res.Error
+	return updateVersioned(ctx, r.db, "update user", &userModel{}, u.ID, byID, &u.Version, &u.UpdatedAt, map[string]any{
+		"employee_no": u.EmployeeNo, "full_name": u.FullName, "email": u.Email, "phone": u.Phone,
+		"role": string(u.Role), "active": u.Active,
 	})
-	if err != nil {
-		return wrap("update user", err)
-	}
-	if affected == 0 {
-		return versionMiss(ctx, r.db.g, "users", u.ID, "update user")
-	}
-	u.Version++
-	u.UpdatedAt = now
-	return nil
 }
 
 // SetPassword replaces the password hash.
 func (r userRepo) SetPassword(ctx context.Context, id int64, hash string) error {
-	return r.setColumn(ctx, "set password", id, "password_hash", hash)
+	return setColumn(ctx, r.db, "set password", &userModel{}, id, "password_hash", hash)
 }
 
 // InvalidateSessions refuses tokens issued before at.
 func (r userRepo) InvalidateSessions(ctx context.Context, id int64, at time.Time) error {
-	return r.setColumn(ctx, "end sessions", id, "sessions_valid_after", at.UTC())
-}
-
-func (r userRepo) setColumn(ctx context.Context, op string, id int64, column string, v any) error {
-	var affected int64
-	err := r.db.write(ctx, func(g *gorm.DB) error {
-		res := g.Model(&userModel{}).Where("id = ?", id).Update(column, v)
-		affected = res.RowsAffected
-		return res.Error
-	})
-	if err != nil {
-		return wrap(op, err)
-	}
-	if affected == 0 {
-		return notFound(op)
-	}
-	return nil
+	return setColumn(ctx, r.db, "end sessions", &userModel{}, id, "sessions_valid_after", at.UTC())
 }
 
 // Delete removes a collaborator.
 func (r userRepo) Delete(ctx context.Context, id int64) error {
 	return deleteRow(ctx, r.db, "delete user", &userModel{}, id)
-}
-
-// deleteRow deletes the row id of model's table; ErrNotFound if none.
-func deleteRow(ctx context.Context, db *DB, op string, model any, id int64) error {
-	var affected int64
-	err := db.write(ctx, func(g *gorm.DB) error {
-		res := g.Where("id = ?", id).Delete(model)
-		affected = res.RowsAffected
-		return res.Error
-	})
-	if err != nil {
-		return wrap(op, err)
-	}
-	if affected == 0 {
-		return notFound(op)
-	}
-	return nil
 }
 
 // List returns one page of collaborators.
