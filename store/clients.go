@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -147,24 +146,12 @@ func (r clientRepo) filters(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error) {
 
 // List returns one page of clients.
 func (r clientRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Client], error) {
-	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
-		return domain.Page[domain.Client]{}, fmt.Errorf("list clients: %w", err)
-	}
-	filters := func(g *gorm.DB) *gorm.DB { g, _ = r.filters(g, q); return g }
-	if q.Search == "" {
-		p, err := pageOf(ctx, filters(r.base(ctx)), clientList, q, clientRow.client)
-		return p, wrapList("list clients", err)
-	}
-	pat := likePattern(q.Search)
-	p, err := searchPageOf(ctx, searchSpec{
-		conn:    func() *gorm.DB { return r.db.conn(ctx) },
-		table:   "clients AS c",
-		full:    func(g *gorm.DB) *gorm.DB { return filters(r.with(g)) },
-		filters: filters,
-		lim:     r.db.lim,
-		match: clause.Expr{SQL: `(lower(c.full_name) LIKE ? ESCAPE '\' OR lower(c.email) LIKE ? ESCAPE '\'
-			OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}},
-		cands: matchingClients(pat),
-	}, clientList, q, clientRow.client)
-	return p, wrapList("list clients", err)
+	return listOf(ctx, r.db, q, listDef[clientRow, domain.Client]{
+		op: "list clients", table: "clients AS c", with: r.with, filters: r.filters, spec: clientList, conv: clientRow.client,
+		match: func(pat string) clause.Expr {
+			return clause.Expr{SQL: `(lower(c.full_name) LIKE ? ESCAPE '\' OR lower(c.email) LIKE ? ESCAPE '\'
+				OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}}
+		},
+		cands: matchingClients,
+	})
 }

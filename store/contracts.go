@@ -168,26 +168,16 @@ func (r contractRepo) filters(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error) 
 
 // List returns one page of contracts.
 func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Contract], error) {
-	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
-		return domain.Page[domain.Contract]{}, fmt.Errorf("list contracts: %w", err)
-	}
-	filters := func(g *gorm.DB) *gorm.DB { g, _ = r.filters(g, q); return g }
-	if q.Search == "" {
-		p, err := pageOf(ctx, filters(r.base(ctx)), contractList, q, contractRow.contract)
-		return p, wrapList("list contracts", err)
-	}
-	pat := likePattern(q.Search)
-	p, err := searchPageOf(ctx, searchSpec{
-		conn:    func() *gorm.DB { return r.db.conn(ctx) },
-		table:   "contracts AS k",
-		full:    func(g *gorm.DB) *gorm.DB { return filters(r.with(g)) },
-		filters: filters,
-		lim:     r.db.lim,
-		match: clause.Expr{SQL: `(lower(cl.full_name) LIKE ? ESCAPE '\' OR lower(cl.email) LIKE ? ESCAPE '\'
-			OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}},
-		cands: clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{matchingClients(pat)}},
-	}, contractList, q, contractRow.contract)
-	return p, wrapList("list contracts", err)
+	return listOf(ctx, r.db, q, listDef[contractRow, domain.Contract]{
+		op: "list contracts", table: "contracts AS k", with: r.with, filters: r.filters, spec: contractList, conv: contractRow.contract,
+		match: func(pat string) clause.Expr {
+			return clause.Expr{SQL: `(lower(cl.full_name) LIKE ? ESCAPE '\' OR lower(cl.email) LIKE ? ESCAPE '\'
+				OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}}
+		},
+		cands: func(pat string) clause.Expr {
+			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{matchingClients(pat)}}
+		},
+	})
 }
 
 // CountSigned counts a client's signed contracts.

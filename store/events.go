@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -195,25 +194,15 @@ func (r eventRepo) filters(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error) {
 
 // List returns one page of events.
 func (r eventRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[domain.Event], error) {
-	if _, err := r.filters(r.db.conn(ctx), q); err != nil {
-		return domain.Page[domain.Event]{}, fmt.Errorf("list events: %w", err)
-	}
-	filters := func(g *gorm.DB) *gorm.DB { g, _ = r.filters(g, q); return g }
-	if q.Search == "" {
-		p, err := pageOf(ctx, filters(r.base(ctx)), eventList, q, eventRow.event)
-		return p, wrapList("list events", err)
-	}
-	pat := likePattern(q.Search)
-	p, err := searchPageOf(ctx, searchSpec{
-		conn:    func() *gorm.DB { return r.db.conn(ctx) },
-		table:   "events AS e",
-		full:    func(g *gorm.DB) *gorm.DB { return filters(r.with(g)) },
-		filters: filters,
-		lim:     r.db.lim,
-		match: clause.Expr{SQL: `(lower(e.name) LIKE ? ESCAPE '\' OR lower(cl.full_name) LIKE ? ESCAPE '\'
-			OR lower(cl.email) LIKE ? ESCAPE '\' OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat, pat}},
-		cands: clause.Expr{SQL: `SELECT id FROM events WHERE lower(name) LIKE ? ESCAPE '\'
-			UNION SELECT id FROM events WHERE client_id IN (?)`, Vars: []any{pat, matchingClients(pat)}},
-	}, eventList, q, eventRow.event)
-	return p, wrapList("list events", err)
+	return listOf(ctx, r.db, q, listDef[eventRow, domain.Event]{
+		op: "list events", table: "events AS e", with: r.with, filters: r.filters, spec: eventList, conv: eventRow.event,
+		match: func(pat string) clause.Expr {
+			return clause.Expr{SQL: `(lower(e.name) LIKE ? ESCAPE '\' OR lower(cl.full_name) LIKE ? ESCAPE '\'
+				OR lower(cl.email) LIKE ? ESCAPE '\' OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat, pat}}
+		},
+		cands: func(pat string) clause.Expr {
+			return clause.Expr{SQL: `SELECT id FROM events WHERE lower(name) LIKE ? ESCAPE '\'
+				UNION SELECT id FROM events WHERE client_id IN (?)`, Vars: []any{pat, matchingClients(pat)}}
+		},
+	})
 }

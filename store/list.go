@@ -308,3 +308,43 @@ func utcPtr(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// listDef is what one searchable list states: its table, columns,
+// filters, sorts and search; listOf does the rest.
+type listDef[R keyed, T any] struct {
+	op    string // "list clients"
+	table string // the main table with its alias ("clients AS c")
+	// with adds the columns and joins of a read to g (FROM set).
+	with func(g *gorm.DB) *gorm.DB
+	// filters applies q's filters (on the main table only); an error for
+	// a filter the list does not offer.
+	filters func(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error)
+	spec    listSpec
+	conv    func(R) T
+	// match and cands are searchSpec's, for a LIKE pattern.
+	match, cands func(pat string) clause.Expr
+}
+
+// listOf returns one page of d's list for q: pageOf, or searchPageOf when
+// q has a search text.
+func listOf[R keyed, T any](ctx context.Context, db *DB, q domain.ListQuery, d listDef[R, T]) (domain.Page[T], error) {
+	if _, err := d.filters(db.conn(ctx), q); err != nil {
+		return domain.Page[T]{}, fmt.Errorf("%s: %w", d.op, err)
+	}
+	filters := func(g *gorm.DB) *gorm.DB { g, _ = d.filters(g, q); return g }
+	if q.Search == "" {
+		p, err := pageOf(ctx, filters(d.with(db.conn(ctx).Table(d.table))), d.spec, q, d.conv)
+		return p, wrapList(d.op, err)
+	}
+	pat := likePattern(q.Search)
+	p, err := searchPageOf(ctx, searchSpec{
+		conn:    func() *gorm.DB { return db.conn(ctx) },
+		table:   d.table,
+		full:    func(g *gorm.DB) *gorm.DB { return filters(d.with(g)) },
+		filters: filters,
+		lim:     db.lim,
+		match:   d.match(pat),
+		cands:   d.cands(pat),
+	}, d.spec, q, d.conv)
+	return p, wrapList(d.op, err)
+}
