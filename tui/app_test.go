@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
@@ -74,6 +75,13 @@ func TestLoginFailureThenSuccess(t *testing.T) {
 	var saved atomic.Pointer[domain.Session]
 	opts := w.options(nil)
 	opts.OnLogin = func(s *domain.Session) { saved.Store(s) }
+	loggedOut := make(chan struct{}, 1) // OnLogout runs once the token is revoked
+	opts.OnLogout = func() {
+		select {
+		case loggedOut <- struct{}{}:
+		default:
+		}
+	}
 	r := start(t, opts, 100, 30)
 	r.waitFor("Log in")
 	r.typeText("margaret@epic.test")
@@ -94,6 +102,11 @@ func TestLoginFailureThenSuccess(t *testing.T) {
 	// L logs out and the refresh token is revoked.
 	r.typeText("L")
 	r.waitFor("Log in", "logged out")
+	select {
+	case <-loggedOut:
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnLogout was not called after L: the session file would stay")
+	}
 	access, refresh := saved.Load().Tokens()
 	if _, err := w.svc.Sessions.Resume(context.Background(), access, refresh); err == nil {
 		t.Error("the session still resumes after logging out")
