@@ -58,12 +58,7 @@ func newClientsScreen(e *env) Screen {
 
 // KeyMap implements Screen.
 func (s *clientsScreen) KeyMap() help.KeyMap {
-	if s.list.searching {
-		s.kmCache.reset()
-		return searchKeyMap
-	}
-	c, ok := s.list.Selected()
-	return s.kmCache.get(s.e, c.ID, c.Version, func() keyMap {
+	return s.keyMap(func(c domain.Client) int64 { return c.Version }, func(c domain.Client, ok bool) keyMap {
 		k := &s.list.keys
 		actions := []key.Binding{k.Open}
 		if domain.CanCreateClient(s.e.actor) == nil {
@@ -86,13 +81,10 @@ type clientDeletedMsg struct {
 
 // Update implements Screen.
 func (s *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, ok := s.takeKey(msg, s.key); ok {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		if !s.list.searching {
-			if cmd, ok := s.key(keyString(msg.String())); ok {
-				return s, cmd
-			}
-		}
 	case confirmedMsg:
 		if msg.tag == "delete client" {
 			return s, s.deleteClient(msg.id)

@@ -77,12 +77,7 @@ func canCreateContracts(a domain.Actor) bool {
 
 // KeyMap implements Screen.
 func (s *contractsScreen) KeyMap() help.KeyMap {
-	if s.list.searching {
-		s.kmCache.reset()
-		return searchKeyMap
-	}
-	c, ok := s.list.Selected()
-	return s.kmCache.get(s.e, c.ID, c.Version, func() keyMap {
+	return s.keyMap(func(c domain.Contract) int64 { return c.Version }, func(c domain.Contract, ok bool) keyMap {
 		a := s.e.actor
 		k := &s.list.keys
 		actions := []key.Binding{k.Open}
@@ -123,13 +118,10 @@ type contractDeletedMsg struct {
 
 // Update implements Screen.
 func (s *contractsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, ok := s.takeKey(msg, s.key); ok {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		if !s.list.searching {
-			if cmd, ok := s.key(keyString(msg.String())); ok {
-				return s, cmd
-			}
-		}
 	case confirmedMsg:
 		c, ok := s.find(msg.id)
 		switch {

@@ -86,12 +86,7 @@ func newEventsScreen(e *env) Screen {
 // may do them on the selected event. Rebuilt only when the selection moves
 // to another event (or version of it).
 func (s *eventsScreen) KeyMap() help.KeyMap {
-	if s.list.searching {
-		s.kmCache.reset()
-		return searchKeyMap
-	}
-	ev, ok := s.list.Selected()
-	return s.kmCache.get(s.e, ev.ID, ev.Version, func() keyMap {
+	return s.keyMap(func(ev domain.Event) int64 { return ev.Version }, func(ev domain.Event, ok bool) keyMap {
 		k := &s.list.keys
 		actions := []key.Binding{k.Open}
 		if ok && domain.CanUpdateEvent(s.e.actor, ev) == nil {
@@ -114,13 +109,10 @@ type eventDeletedMsg struct {
 
 // Update implements Screen.
 func (s *eventsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, ok := s.takeKey(msg, s.key); ok {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		if !s.list.searching {
-			if cmd, ok := s.key(keyString(msg.String())); ok {
-				return s, cmd
-			}
-		}
 	case pickedMsg:
 		if msg.purpose == "support" {
 			ev, ok := s.find(msg.forID)

@@ -1,6 +1,9 @@
 package tui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+)
 
 // listScreen is the plumbing the list screens (clients, events, contracts,
 // team, audit) share around their listModel: Init, SetSize, CapturesKeys,
@@ -23,6 +26,32 @@ func (s *listScreen[T]) CapturesKeys() bool { return s.list.Capturing() }
 
 // View implements Screen.
 func (s *listScreen[T]) View() string { return s.list.View() }
+
+// takeKey gives a key press to keys unless the search field has the keys;
+// ok is false when keys does not take it (or msg is no key press), so the
+// screen handles the message further and finally gives it to the list.
+func (s *listScreen[T]) takeKey(msg tea.Msg, keys func(keyString) (tea.Cmd, bool)) (tea.Cmd, bool) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && !s.list.searching {
+		return keys(keyString(kp.String()))
+	}
+	return nil, false
+}
+
+// keyMap is the search help while searching, else the key map build
+// returns for the selection (ok is false when nothing is selected), kept
+// in kmCache until the selection or its version changes.
+func (s *listScreen[T]) keyMap(version func(T) int64, build func(sel T, ok bool) keyMap) help.KeyMap {
+	if s.list.searching {
+		s.kmCache.reset()
+		return searchKeyMap
+	}
+	sel, ok := s.list.Selected()
+	var id, ver int64
+	if ok {
+		id, ver = s.list.spec.id(sel), version(sel)
+	}
+	return s.kmCache.get(s.e, id, ver, func() keyMap { return build(sel, ok) })
+}
 
 // find returns the loaded record with this id.
 func (s *listScreen[T]) find(id int64) (T, bool) {

@@ -62,12 +62,7 @@ func newTeamScreen(e *env) Screen {
 
 // KeyMap implements Screen.
 func (s *teamScreen) KeyMap() help.KeyMap {
-	if s.list.searching {
-		s.kmCache.reset()
-		return searchKeyMap
-	}
-	u, ok := s.list.Selected()
-	return s.kmCache.get(s.e, u.ID, u.Version, func() keyMap {
+	return s.keyMap(func(u domain.User) int64 { return u.Version }, func(u domain.User, ok bool) keyMap {
 		a := s.e.actor
 		k := &s.list.keys
 		var actions []key.Binding
@@ -95,13 +90,10 @@ func (s *teamScreen) KeyMap() help.KeyMap {
 
 // Update implements Screen.
 func (s *teamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, ok := s.takeKey(msg, s.key); ok {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		if !s.list.searching {
-			if cmd, ok := s.key(keyString(msg.String())); ok {
-				return s, cmd
-			}
-		}
 	case confirmedMsg:
 		u, ok := s.find(msg.id)
 		if !ok {
