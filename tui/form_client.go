@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -76,21 +77,14 @@ func saveClient(orig *domain.Client) func(f *formScreen) (tea.Cmd, map[string]st
 				return nil, map[string]string{"sales_contact": "choose a collaborator from the list (↓ then enter)"}
 			}
 		}
-		svc, sess, version := f.e.svc, f.e.sess, f.version
-		return func() tea.Msg {
-			ctx, cancel := callCtx()
-			defer cancel()
-			var (
-				got domain.Client
-				err error
-			)
+		return saveRecord(f, func(ctx context.Context, svc *domain.Services, sess *domain.Session, version int64) (domain.Client, error) {
 			if orig == nil {
-				got, err = svc.Clients.Create(ctx, sess, in)
-			} else {
-				got, err = svc.Clients.Update(ctx, sess, orig.ID, version, in)
+				return svc.Clients.Create(ctx, sess, in)
 			}
-			return formSavedMsg{id: got.ID, err: err, text: "client " + domain.StripControl(got.FullName) + " saved"}
-		}, nil
+			return svc.Clients.Update(ctx, sess, orig.ID, version, in)
+		}, func(got domain.Client) (int64, string) {
+			return got.ID, "client " + domain.StripControl(got.FullName) + " saved"
+		}), nil
 	}
 }
 

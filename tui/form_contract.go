@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -93,21 +94,14 @@ func saveContract(orig *domain.Contract) func(f *formScreen) (tea.Cmd, map[strin
 		if len(errs) > 0 {
 			return nil, errs
 		}
-		svc, sess, version := f.e.svc, f.e.sess, f.version
-		return func() tea.Msg {
-			ctx, cancel := callCtx()
-			defer cancel()
-			var (
-				got domain.Contract
-				err error
-			)
+		return saveRecord(f, func(ctx context.Context, svc *domain.Services, sess *domain.Session, version int64) (domain.Contract, error) {
 			if orig == nil {
-				got, err = svc.Contracts.Create(ctx, sess, in)
-			} else {
-				got, err = svc.Contracts.Update(ctx, sess, orig.ID, version, in)
+				return svc.Contracts.Create(ctx, sess, in)
 			}
-			return formSavedMsg{id: got.ID, err: err, text: "contract #" + strconv.FormatInt(got.ID, 10) + " saved"}
-		}, nil
+			return svc.Contracts.Update(ctx, sess, orig.ID, version, in)
+		}, func(got domain.Contract) (int64, string) {
+			return got.ID, "contract #" + strconv.FormatInt(got.ID, 10) + " saved"
+		}), nil
 	}
 }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -106,20 +107,13 @@ func saveEvent(orig *domain.Event, contractID int64) func(f *formScreen) (tea.Cm
 		if len(errs) > 0 {
 			return nil, errs
 		}
-		svc, sess, version := f.e.svc, f.e.sess, f.version
-		return func() tea.Msg {
-			ctx, cancel := callCtx()
-			defer cancel()
-			var (
-				got domain.Event
-				err error
-			)
+		return saveRecord(f, func(ctx context.Context, svc *domain.Services, sess *domain.Session, version int64) (domain.Event, error) {
 			if orig == nil {
-				got, err = svc.Events.Create(ctx, sess, in)
-			} else {
-				got, err = svc.Events.Update(ctx, sess, orig.ID, version, in)
+				return svc.Events.Create(ctx, sess, in)
 			}
-			return formSavedMsg{id: got.ID, err: err, text: "event " + domain.StripControl(got.Name) + " saved"}
-		}, nil
+			return svc.Events.Update(ctx, sess, orig.ID, version, in)
+		}, func(got domain.Event) (int64, string) {
+			return got.ID, "event " + domain.StripControl(got.Name) + " saved"
+		}), nil
 	}
 }

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/epic-events/crm/domain"
@@ -60,21 +62,14 @@ func newUserForm(e *env, u *domain.User) Screen {
 				return nil, errs
 			}
 		}
-		svc, sess, version := f.e.svc, f.e.sess, f.version
-		return func() tea.Msg {
-			ctx, cancel := callCtx()
-			defer cancel()
-			var (
-				got domain.User
-				err error
-			)
+		return saveRecord(f, func(ctx context.Context, svc *domain.Services, sess *domain.Session, version int64) (domain.User, error) {
 			if u == nil {
-				got, err = svc.Users.Create(ctx, sess, in, pw)
-			} else {
-				got, err = svc.Users.Update(ctx, sess, u.ID, version, in)
+				return svc.Users.Create(ctx, sess, in, pw)
 			}
-			return formSavedMsg{id: got.ID, err: err, text: "collaborator " + domain.StripControl(got.FullName) + " saved"}
-		}, nil
+			return svc.Users.Update(ctx, sess, u.ID, version, in)
+		}, func(got domain.User) (int64, string) {
+			return got.ID, "collaborator " + domain.StripControl(got.FullName) + " saved"
+		}), nil
 	}
 	return newFormScreen(e, spec, cur.Version, fields...)
 }
