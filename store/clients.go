@@ -98,8 +98,8 @@ func (r clientRepo) Create(ctx context.Context, c *domain.Client, byID int64) er
 		FullName: c.FullName, Email: c.Email, Phone: c.Phone, CompanyID: c.CompanyID,
 		SalesContactID: c.SalesContactID, Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedByID: &byID,
 	}
-	if err := r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }); err != nil {
-		return wrap("create client", err)
+	if err := createRow(ctx, r.db, "create client", &m); err != nil {
+		return err
 	}
 	c.ID, c.Version, c.CreatedAt, c.UpdatedAt = m.ID, 1, now, now
 	return nil

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/epic-events/crm/domain"
 )
 
@@ -39,8 +37,8 @@ func (r companyRepo) GetByName(ctx context.Context, name string) (domain.Company
 // Create inserts c; ErrDuplicate when the name is taken.
 func (r companyRepo) Create(ctx context.Context, c *domain.Company) error {
 	m := companyModel{Name: c.Name, CreatedAt: time.Now().UTC()}
-	if err := r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }); err != nil {
-		return wrap("create company", err)
+	if err := createRow(ctx, r.db, "create company", &m); err != nil {
+		return err
 	}
 	c.ID, c.CreatedAt = m.ID, m.CreatedAt
 	return nil

@@ -123,8 +123,8 @@ func (r contractRepo) Create(ctx context.Context, c *domain.Contract, byID int64
 		Status: string(status), SignedAt: utcPtr(c.SignedAt), SignedByID: c.SignedByID,
 		Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedByID: &byID,
 	}
-	if err := r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }); err != nil {
-		return wrap("create contract", err)
+	if err := createRow(ctx, r.db, "create contract", &m); err != nil {
+		return err
 	}
 	c.ID, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = m.ID, status, 1, now, now
 	return nil
@@ -182,10 +182,8 @@ func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page
 
 // CountSigned counts a client's signed contracts.
 func (r contractRepo) CountSigned(ctx context.Context, clientID int64) (int, error) {
-	var n int64
-	err := r.db.conn(ctx).Model(&contractModel{}).
-		Where("client_id = ? AND status = ?", clientID, string(domain.ContractSigned)).Count(&n).Error
-	return int(n), wrap("count contracts", err)
+	return countRows("count contracts", r.db.conn(ctx).Model(&contractModel{}).
+		Where("client_id = ? AND status = ?", clientID, string(domain.ContractSigned)))
 }
 
 // Pay lowers the remaining amount with one conditional UPDATE, so two

@@ -114,3 +114,16 @@ func versionMiss(ctx context.Context, g *gorm.DB, table string, id int64, op str
 	}
 	return fmt.Errorf("%s: %w", op, domain.ErrConflict)
 }
+
+// countRows counts the rows of q; op names a failure.
+func countRows(op string, q *gorm.DB) (int, error) {
+	var n int64
+	err := q.Count(&n).Error
+	return int(n), wrap(op, err)
+}
+
+// createRow creates the row of model m (a pointer; the database sets its id)
+// in one write step.
+func createRow(ctx context.Context, db *DB, op string, m any) error {
+	return wrap(op, db.write(ctx, func(g *gorm.DB) error { return g.Create(m).Error }))
+}

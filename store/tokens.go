@@ -34,7 +34,7 @@ type tokenRepo struct{ db *DB }
 // Create stores a refresh token.
 func (r tokenRepo) Create(ctx context.Context, t domain.RefreshToken) error {
 	m := tokenToModel(t)
-	return wrap("store session", r.db.write(ctx, func(g *gorm.DB) error { return g.Create(&m).Error }))
+	return createRow(ctx, r.db, "store session", &m)
 }
 
 // Get reads a refresh token by hash.

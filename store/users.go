@@ -98,9 +98,7 @@ func (m userModel) state() domain.ActorState {
 
 // Count counts every collaborator.
 func (r userRepo) Count(ctx context.Context) (int, error) {
-	var n int64
-	err := r.db.conn(ctx).Model(&userModel{}).Count(&n).Error
-	return int(n), wrap("count users", err)
+	return countRows("count users", r.db.conn(ctx).Model(&userModel{}))
 }
 
 // Create inserts u; an empty EmployeeNo becomes EE-<id> (zero-padded).
@@ -207,24 +205,18 @@ func wrapList(op string, err error) error {
 
 // CountActiveManagers counts active collaborators of role management.
 func (r userRepo) CountActiveManagers(ctx context.Context) (int, error) {
-	var n int64
-	err := r.db.conn(ctx).Model(&userModel{}).Where("role = ? AND active = ?", string(domain.RoleManagement), true).Count(&n).Error
-	return int(n), wrap("count managers", err)
+	return countRows("count managers", r.db.conn(ctx).Model(&userModel{}).Where("role = ? AND active = ?", string(domain.RoleManagement), true))
 }
 
 // CountClients counts the clients salesID is the sales contact of.
 func (r userRepo) CountClients(ctx context.Context, salesID int64) (int, error) {
-	var n int64
-	err := r.db.conn(ctx).Model(&clientModel{}).Where("sales_contact_id = ?", salesID).Count(&n).Error
-	return int(n), wrap("count clients", err)
+	return countRows("count clients", r.db.conn(ctx).Model(&clientModel{}).Where("sales_contact_id = ?", salesID))
 }
 
 // CountFutureEvents counts the events supportID supports that start at or
 // after now.
 func (r userRepo) CountFutureEvents(ctx context.Context, supportID int64, now time.Time) (int, error) {
-	var n int64
-	err := r.db.conn(ctx).Model(&eventModel{}).Where("support_contact_id = ? AND start_at >= ?", supportID, now.UTC()).Count(&n).Error
-	return int(n), wrap("count events", err)
+	return countRows("count events", r.db.conn(ctx).Model(&eventModel{}).Where("support_contact_id = ? AND start_at >= ?", supportID, now.UTC()))
 }
 
 // Candidates lists the active collaborators of role by name, with their
