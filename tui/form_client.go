@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -43,18 +44,14 @@ func newClientForm(e *env, c *domain.Client) Screen {
 	spec := formSpec{title: title, kind: "client", save: saveClient(c)}
 	if c != nil {
 		id := c.ID
-		spec.reload = func(f *formScreen) tea.Cmd {
-			svc, sess := f.e.svc, f.e.sess
-			return func() tea.Msg {
-				ctx, cancel := callCtx()
-				defer cancel()
-				got, err := svc.Clients.Get(ctx, sess, id)
-				return formReloadedMsg{version: got.Version, err: err, values: map[string]string{
-					"full_name": got.FullName, "email": got.Email, "phone": got.Phone,
-					"company": got.CompanyName, "sales_contact": got.SalesContactName,
-				}}
+		spec.reload = reloadRecord(func(ctx context.Context, svc *domain.Services, sess *domain.Session) (domain.Client, error) {
+			return svc.Clients.Get(ctx, sess, id)
+		}, func(got domain.Client, _ *time.Location) (int64, map[string]string) {
+			return got.Version, map[string]string{
+				"full_name": got.FullName, "email": got.Email, "phone": got.Phone,
+				"company": got.CompanyName, "sales_contact": got.SalesContactName,
 			}
-		}
+		})
 	}
 	return newFormScreen(e, spec, cl.Version, fields...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -26,16 +27,11 @@ func newContractForm(e *env, c *domain.Contract, client *domain.Client) Screen {
 				" (it moves with the total)",
 			kind: "contract",
 			save: saveContract(&k),
-			reload: func(f *formScreen) tea.Cmd {
-				svc, sess := f.e.svc, f.e.sess
-				return func() tea.Msg {
-					ctx, cancel := callCtx()
-					defer cancel()
-					got, err := svc.Contracts.Get(ctx, sess, k.ID)
-					return formReloadedMsg{version: got.Version, err: err,
-						values: map[string]string{"total": moneyInput(got.TotalCents)}}
-				}
-			},
+			reload: reloadRecord(func(ctx context.Context, svc *domain.Services, sess *domain.Session) (domain.Contract, error) {
+				return svc.Contracts.Get(ctx, sess, k.ID)
+			}, func(got domain.Contract, _ *time.Location) (int64, map[string]string) {
+				return got.Version, map[string]string{"total": moneyInput(got.TotalCents)}
+			}),
 		}
 		return newFormScreen(e, spec, k.Version, newField("total", "Total", fieldText, moneyInput(k.TotalCents)))
 	}

@@ -53,19 +53,15 @@ func newEventForm(e *env, ev *domain.Event, contract *domain.Contract) Screen {
 		}
 		fields = append(fields, newChoice("status", "Status", opts, string(ev.Status)))
 		id := ev.ID
-		spec.reload = func(f *formScreen) tea.Cmd {
-			svc, sess, loc := f.e.svc, f.e.sess, f.e.loc
-			return func() tea.Msg {
-				ctx, cancel := callCtx()
-				defer cancel()
-				got, err := svc.Events.Get(ctx, sess, id)
-				return formReloadedMsg{version: got.Version, err: err, values: map[string]string{
-					"name": got.Name, "start": domain.FormatDateTime(got.Start, loc), "end": domain.FormatDateTime(got.End, loc),
-					"location": got.Location, "attendees": strconv.Itoa(got.Attendees), "notes": got.Notes,
-					"status": string(got.Status),
-				}}
+		spec.reload = reloadRecord(func(ctx context.Context, svc *domain.Services, sess *domain.Session) (domain.Event, error) {
+			return svc.Events.Get(ctx, sess, id)
+		}, func(got domain.Event, loc *time.Location) (int64, map[string]string) {
+			return got.Version, map[string]string{
+				"name": got.Name, "start": domain.FormatDateTime(got.Start, loc), "end": domain.FormatDateTime(got.End, loc),
+				"location": got.Location, "attendees": strconv.Itoa(got.Attendees), "notes": got.Notes,
+				"status": string(got.Status),
 			}
-		}
+		})
 	}
 	spec.save = saveEvent(ev, cur.ContractID)
 	return newFormScreen(e, spec, cur.Version, fields...)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -21,5 +22,21 @@ func saveRecord[T any](f *formScreen,
 		got, err := save(ctx, svc, sess, version)
 		id, text := saved(got)
 		return formSavedMsg{id: id, err: err, text: text}
+	}
+}
+
+// reloadRecord is a record form's reload: get reads the record again,
+// values gives its version and the fields' text (dates in loc).
+func reloadRecord[T any](get func(ctx context.Context, svc *domain.Services, sess *domain.Session) (T, error),
+	values func(got T, loc *time.Location) (version int64, vals map[string]string)) func(*formScreen) tea.Cmd {
+	return func(f *formScreen) tea.Cmd {
+		svc, sess, loc := f.e.svc, f.e.sess, f.e.loc
+		return func() tea.Msg {
+			ctx, cancel := callCtx()
+			defer cancel()
+			got, err := get(ctx, svc, sess)
+			version, vals := values(got, loc)
+			return formReloadedMsg{version: version, err: err, values: vals}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -40,18 +41,14 @@ func newUserForm(e *env, u *domain.User) Screen {
 		fields = append(fields, passwordFields()...)
 	} else {
 		id := u.ID
-		spec.reload = func(f *formScreen) tea.Cmd {
-			svc, sess := f.e.svc, f.e.sess
-			return func() tea.Msg {
-				ctx, cancel := callCtx()
-				defer cancel()
-				got, err := svc.Users.Get(ctx, sess, id)
-				return formReloadedMsg{version: got.Version, err: err, values: map[string]string{
-					"employee_no": got.EmployeeNo, "full_name": got.FullName, "email": got.Email,
-					"phone": got.Phone, "role": string(got.Role),
-				}}
+		spec.reload = reloadRecord(func(ctx context.Context, svc *domain.Services, sess *domain.Session) (domain.User, error) {
+			return svc.Users.Get(ctx, sess, id)
+		}, func(got domain.User, _ *time.Location) (int64, map[string]string) {
+			return got.Version, map[string]string{
+				"employee_no": got.EmployeeNo, "full_name": got.FullName, "email": got.Email,
+				"phone": got.Phone, "role": string(got.Role),
 			}
-		}
+		})
 	}
 	spec.save = func(f *formScreen) (tea.Cmd, map[string]string) {
 		in := domain.UserInput{EmployeeNo: f.get("employee_no"), FullName: f.get("full_name"),
