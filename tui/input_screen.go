@@ -31,15 +31,22 @@ func newInputScreen(e *env, margin int, submitHelp string, inputs ...textinput.M
 	return s
 }
 
-// newTextInput is an input without cursor blinking.
-func newTextInput(prompt, placeholder string) textinput.Model {
+// newSteadyInput is an input whose cursor does not blink, without a
+// length limit (a search or filter field).
+func newSteadyInput(prompt, placeholder string) textinput.Model {
 	in := textinput.New()
 	in.Prompt = prompt
 	in.Placeholder = placeholder
-	in.CharLimit = 254
 	st := in.Styles()
 	st.Cursor.Blink = false
 	in.SetStyles(st)
+	return in
+}
+
+// newTextInput is a steady input for a value, up to 254 characters.
+func newTextInput(prompt, placeholder string) textinput.Model {
+	in := newSteadyInput(prompt, placeholder)
+	in.CharLimit = 254
 	return in
 }
 

@@ -97,12 +97,7 @@ func newListModel[T any](e *env, spec listSpec[T]) *listModel[T] {
 		l.filters = spec.filters(e.actor.Role)
 	}
 	l.sorts = domain.ListSorts[spec.resource]
-	l.search = textinput.New()
-	l.search.Prompt = "/"
-	l.search.Placeholder = "search names, emails, company"
-	stl := l.search.Styles()
-	stl.Cursor.Blink = false
-	l.search.SetStyles(stl)
+	l.search = newSteadyInput("/", "search names, emails, company")
 	l.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	return l
 }

@@ -45,12 +45,7 @@ type picker struct {
 // newPicker builds a picker; the chosen item comes back as pickedMsg.
 func newPicker(e *env, title, purpose string, forID int64, items []pickItem) *picker {
 	p := &picker{e: e, title: title, purpose: purpose, forID: forID, items: items}
-	p.filter = textinput.New()
-	p.filter.Prompt = "filter: "
-	p.filter.Placeholder = "type to filter"
-	stl := p.filter.Styles()
-	stl.Cursor.Blink = false
-	p.filter.SetStyles(stl)
+	p.filter = newSteadyInput("filter: ", "type to filter")
 	p.filter.Focus()
 	p.keys.Up = key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up"))
 	p.keys.Down = key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down"))
