@@ -26,10 +26,18 @@ func registerViews() []viewDef {
 		{"2", "Clients", all, newClientsScreen},
 		{"3", "Contracts", all, newContractsScreen},
 		{"4", "Events", all, newEventsScreen},
-		{"5", "Team", func(a domain.Actor) bool { return a.Role == domain.RoleManagement && domain.CanReadUsers(a) == nil }, hooks.Team},
-		{"6", "Roles", func(a domain.Actor) bool { return domain.CanReadRoles(a) == nil && a.Role == domain.RoleManagement }, hooks.Roles},
+		{"5", "Team", managesTeam, hooks.Team},
+		{"6", "Roles", func(a domain.Actor) bool { return domain.CanReadRoles(a) == nil }, hooks.Roles},
 		{"7", "Audit", func(a domain.Actor) bool { return domain.CanReadAudit(a) == nil }, hooks.Audit},
 	}
+}
+
+// managesTeam: the Team view is for whoever may change collaborators
+// (everyone may read them, in pickers and names, but a list of colleagues
+// with nothing to do on it is noise).
+func managesTeam(a domain.Actor) bool {
+	return domain.CanCreateUser(a) == nil || domain.CanUpdateUser(a) == nil ||
+		domain.CanDeactivateUser(a) == nil || domain.CanDeleteUser(a) == nil
 }
 
 // hooks are the screens built in other files of this package (forms,
