@@ -205,6 +205,18 @@ func CanUpdateContract(a Actor, c Contract) error {
 	return a.can("contract", "update", ContractScope(a, c))
 }
 
+// CanChangeTotal: contract:update, and once the contract is signed only
+// management may change its total (SPEC §2, whatever is granted).
+func CanChangeTotal(a Actor, c Contract, total int64) error {
+	if err := CanUpdateContract(a, c); err != nil {
+		return err
+	}
+	if c.Status == ContractSigned && total != c.TotalCents && a.Role != RoleManagement {
+		return &DeniedError{Action: "contract.update"}
+	}
+	return nil
+}
+
 // CanSignContract: contract:sign.
 func CanSignContract(a Actor, c Contract) error {
 	return a.can("contract", "sign", ContractScope(a, c))

@@ -257,11 +257,8 @@ func (s *ContractService) Update(ctx context.Context, sess *Session, id, version
 	if err != nil {
 		return Contract{}, err
 	}
-	if err := CanUpdateContract(a, cur); err != nil {
+	if err := CanChangeTotal(a, cur, in.TotalCents); err != nil {
 		return Contract{}, c.deny(ctx, a, "contract", id, err)
-	}
-	if cur.Status == ContractSigned && in.TotalCents != cur.TotalCents && a.Role != RoleManagement {
-		return Contract{}, c.deny(ctx, a, "contract", id, &DeniedError{Action: "contract.update"})
 	}
 	f := &form{}
 	f.money("total", in.TotalCents)
@@ -272,11 +269,8 @@ func (s *ContractService) Update(ctx context.Context, sess *Session, id, version
 		return Contract{}, err
 	}
 	out, err := c.contractTx(ctx, a, id, version, "contract.update", func(tx Store, k *Contract) error {
-		if err := CanUpdateContract(a, *k); err != nil {
+		if err := CanChangeTotal(a, *k, in.TotalCents); err != nil {
 			return err
-		}
-		if k.Status == ContractSigned && in.TotalCents != k.TotalCents && a.Role != RoleManagement {
-			return &DeniedError{Action: "contract.update"}
 		}
 		rem := k.RemainingCents + in.TotalCents - k.TotalCents
 		if rem < 0 {
