@@ -139,18 +139,26 @@ func (a *App) renderChrome() {
 	if a.loggedIn() {
 		who = domain.StripControl(a.e.actor.Name) + " · " + string(a.e.actor.Role)
 	}
-	left := st.Status.Render(who + " · " + domain.StripControl(a.e.dbLabel))
-	line := left
-	if a.status != "" {
-		msg := a.status
-		if a.statusErr {
-			msg = st.Error.Render(msg)
-		} else {
-			msg = st.Success.Render(msg)
-		}
-		line = left + st.Status.Render(" │ ") + msg
+	left := who + " · " + domain.StripControl(a.e.dbLabel)
+	if a.status == "" {
+		a.chrome.statusLine = ansi.Truncate(st.Status.Render(left), a.width, "…")
+		return
 	}
-	a.chrome.statusLine = ansi.Truncate(line, a.width, "…")
+	// The last message wins the space: the user · role · database part is
+	// shortened first, so a long database path never hides an error.
+	const sep = " │ "
+	msg := ansi.Truncate(a.status, a.width, "…")
+	room := a.width - lipgloss.Width(msg) - lipgloss.Width(sep)
+	if a.statusErr {
+		msg = st.Error.Render(msg)
+	} else {
+		msg = st.Success.Render(msg)
+	}
+	if room < 8 { // no useful room left for who and where
+		a.chrome.statusLine = msg
+		return
+	}
+	a.chrome.statusLine = st.Status.Render(ansi.Truncate(left, room, "…")+sep) + msg
 }
 
 // tabBar renders the views; compact shows only the number of inactive ones.
