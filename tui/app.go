@@ -59,9 +59,9 @@
 // key pressed anyway still goes to the service, which refuses and the
 // status line says why.
 //
-// Views and hooks: registerViews (views.go) lists the seven main views;
-// forms, details and the Team/Roles/Audit views are reached through the
-// hooks struct in views.go, which their files fill from an init function.
+// Views: registerViews (views.go) lists the seven main views and who may
+// see them; forms and details are pushed directly by the screens that open
+// them (push(newClientForm(e, nil))).
 package tui
 
 import (
@@ -371,7 +371,7 @@ func (a *App) pop(result tea.Msg) tea.Cmd {
 func (a *App) openViews() tea.Cmd {
 	a.views = a.views[:0]
 	for _, v := range registerViews() {
-		if v.build != nil && v.allowed(a.e.actor) {
+		if v.allowed(a.e.actor) {
 			a.views = append(a.views, v)
 		}
 	}

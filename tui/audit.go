@@ -12,8 +12,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.Audit = newAuditScreen }
-
 // auditScreen is the audit log, newest first, a page at a time; / searches
 // (actor, action, entity), enter shows the changes of an entry.
 type auditScreen struct {

@@ -106,7 +106,7 @@ func (s *clientsScreen) key(k keyString) (tea.Cmd, bool) {
 	keys := &s.list.keys
 	if key.Matches(k, keys.New) {
 		return checkThen(s.e, domain.CanCreateClient, func() tea.Cmd {
-			return open("the client form", func() Screen { return hooks.ClientForm(s.e, nil) }, hooks.ClientForm != nil)
+			return push(newClientForm(s.e, nil))
 		}), true
 	}
 	c, ok := s.list.Selected()
@@ -114,10 +114,10 @@ func (s *clientsScreen) key(k keyString) (tea.Cmd, bool) {
 	case !ok:
 		return nil, false
 	case key.Matches(k, keys.Open):
-		return open("the client detail", func() Screen { return hooks.ClientDetail(s.e, c.ID) }, hooks.ClientDetail != nil), true
+		return push(newClientDetail(s.e, c.ID)), true
 	case key.Matches(k, keys.Edit):
 		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateClient(a, c) }, func() tea.Cmd {
-			return open("the client form", func() Screen { return hooks.ClientForm(s.e, &c) }, hooks.ClientForm != nil)
+			return push(newClientForm(s.e, &c))
 		}), true
 	case key.Matches(k, keys.Delete):
 		return push(newConfirm(s.e, "Delete the client "+domain.StripControl(c.FullName)+"?", "delete client", c.ID)), true

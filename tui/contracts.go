@@ -163,7 +163,7 @@ func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
 			}
 			return &domain.DeniedError{Action: "contract.create"}
 		}, func() tea.Cmd {
-			return open("the contract form", func() Screen { return hooks.ContractForm(s.e, nil) }, hooks.ContractForm != nil)
+			return push(newContractForm(s.e, nil, nil))
 		}), true
 	}
 	c, ok := s.list.Selected()
@@ -172,10 +172,10 @@ func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
 	case !ok:
 		return nil, false
 	case key.Matches(k, keys.Open):
-		return open("the contract detail", func() Screen { return hooks.ContractDetail(s.e, c.ID) }, hooks.ContractDetail != nil), true
+		return push(newContractDetail(s.e, c.ID)), true
 	case key.Matches(k, keys.Edit):
 		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateContract(a, c) }, func() tea.Cmd {
-			return open("the contract form", func() Screen { return hooks.ContractForm(s.e, &c) }, hooks.ContractForm != nil)
+			return push(newContractForm(s.e, &c, nil))
 		}), true
 	case key.Matches(k, s.sign):
 		if c.Status == domain.ContractSigned {
@@ -185,7 +185,7 @@ func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
 			" for "+domain.FormatMoney(c.TotalCents)+"? A signed contract cannot go back to draft.", "sign contract", c.ID)), true
 	case key.Matches(k, s.pay):
 		return checkThen(s.e, func(a domain.Actor) error { return domain.CanPay(a, c) }, func() tea.Cmd {
-			return open("the payment form", func() Screen { return hooks.PaymentForm(s.e, c) }, hooks.PaymentForm != nil)
+			return push(newPaymentForm(s.e, c))
 		}), true
 	case key.Matches(k, s.evt):
 		if c.Status != domain.ContractSigned {
@@ -195,7 +195,7 @@ func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
 			return msgCmd(statusMsg{text: "contract " + id + " already has its event", err: true}), true
 		}
 		return checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateEvent(a, c) }, func() tea.Cmd {
-			return open("the event form", func() Screen { return hooks.EventForm(s.e, nil, &c) }, hooks.EventForm != nil)
+			return push(newEventForm(s.e, nil, &c))
 		}), true
 	case key.Matches(k, keys.Delete):
 		return push(newConfirm(s.e, "Delete contract "+id+"?", "delete contract", c.ID)), true

@@ -125,7 +125,7 @@ func (s *dashboardScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		case key.Matches(k, s.keys.Reload):
 			return s, s.load()
 		case ok && key.Matches(k, s.keys.Open):
-			return s, open("the event detail", func() Screen { return hooks.EventDetail(s.e, ev.ID) }, hooks.EventDetail != nil)
+			return s, push(newEventDetail(s.e, ev.ID))
 		case ok && key.Matches(k, s.keys.Assign):
 			return s, openSupportPicker(s.e, ev)
 		}

@@ -87,11 +87,11 @@ func (d *detailPage) open() tea.Cmd {
 	}
 	switch l.kind {
 	case "client":
-		return open("the client detail", func() Screen { return hooks.ClientDetail(d.e, l.id) }, hooks.ClientDetail != nil)
+		return push(newClientDetail(d.e, l.id))
 	case "contract":
-		return open("the contract detail", func() Screen { return hooks.ContractDetail(d.e, l.id) }, hooks.ContractDetail != nil)
+		return push(newContractDetail(d.e, l.id))
 	case "event":
-		return open("the event detail", func() Screen { return hooks.EventDetail(d.e, l.id) }, hooks.EventDetail != nil)
+		return push(newEventDetail(d.e, l.id))
 	}
 	return nil
 }

@@ -10,8 +10,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.ClientDetail = newClientDetail }
-
 // clientDetail shows a client with its contracts, events and history.
 // e edits it, n creates a contract for it, enter opens a related record.
 type clientDetail struct {

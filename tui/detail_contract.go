@@ -10,8 +10,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.ContractDetail = newContractDetail }
-
 // contractDetail shows a contract with its payments, its event and its
 // history. e edits the total, S signs, p records a payment, v creates the
 // event of a signed contract.

@@ -12,8 +12,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.EventDetail = newEventDetail }
-
 // eventDetail shows an event with its contract and history. e edits it,
 // a assigns or changes its support contact (management).
 type eventDetail struct {

@@ -153,13 +153,13 @@ func (s *eventsScreen) key(k keyString) (tea.Cmd, bool) {
 	case !ok:
 		return nil, false
 	case key.Matches(k, keys.Open):
-		return open("the event detail", func() Screen { return hooks.EventDetail(s.e, ev.ID) }, hooks.EventDetail != nil), true
+		return push(newEventDetail(s.e, ev.ID)), true
 	case key.Matches(k, s.assign):
 		return openSupportPicker(s.e, ev), true
 	case key.Matches(k, keys.Edit):
 		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateEvent(a, ev) },
 			func() tea.Cmd {
-				return open("the event form", func() Screen { return hooks.EventForm(s.e, &ev, nil) }, hooks.EventForm != nil)
+				return push(newEventForm(s.e, &ev, nil))
 			}), true
 	case key.Matches(k, keys.Delete):
 		return push(newConfirm(s.e, "Delete the event "+domain.StripControl(ev.Name)+"?", "delete event", ev.ID)), true

@@ -11,8 +11,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.ClientForm = newClientForm }
-
 // newClientForm creates (c == nil) or edits a client. The company is typed:
 // matching companies are suggested (↓ to choose one); a new name creates
 // the company in passing. The sales contact is offered only to those who

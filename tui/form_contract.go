@@ -11,10 +11,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() {
-	hooks.ContractForm = func(e *env, c *domain.Contract) Screen { return newContractForm(e, c, nil) }
-}
-
 // newContractForm creates a contract (c == nil), for client when given, or
 // edits a contract's total. On create, a deposit lowers the starting
 // remaining amount (the service records it as a first payment).

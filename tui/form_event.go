@@ -11,8 +11,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.EventForm = newEventForm }
-
 // newEventForm creates the event of a signed contract (ev == nil) or edits
 // ev. Dates are typed as dd/mm/yyyy HH:MM or ISO in the user's zone; the
 // notes take several lines (enter = new line there, tab leaves them).

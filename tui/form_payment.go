@@ -9,8 +9,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.PaymentForm = newPaymentForm }
-
 // newPaymentForm records a payment on c: amount, date (now by default),
 // note. The service lowers the remaining amount in the same transaction.
 func newPaymentForm(e *env, c domain.Contract) Screen {

@@ -11,8 +11,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.Roles = newRolesScreen }
-
 // rolesScreen is the permission matrix: one row per permission, one
 // column per role. Arrows or hjkl move, space grants or revokes the cell;
 // the service decides (management keeps role:grant:any) and the line under

@@ -8,8 +8,6 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-func init() { hooks.Team = newTeamScreen }
-
 // teamScreen is the collaborators list (management): f cycles all /
 // active / inactive, / searches, n creates, e (or enter) edits, x
 // deactivates or reactivates, d deletes, P resets a password.
