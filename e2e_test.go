@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/epic-events/crm/cli"
 	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/store"
 )
@@ -324,7 +325,7 @@ func TestE2EServeShowsLogin(t *testing.T) {
 	tm.login(sup[0], sup[1])
 	tm.waitFor(`(?i)dashboard`, 20*time.Second)
 	// The host key was created in the data directory, private.
-	st, err := os.Stat(filepath.Join(e.dir, "data", "epic-events", hostKeyName))
+	st, err := os.Stat(filepath.Join(e.dir, "data", "epic-events", cli.HostKeyName))
 	if err != nil {
 		t.Fatalf("host key: %v", err)
 	}
@@ -338,7 +339,7 @@ func TestE2EServeShowsLogin(t *testing.T) {
 func unassignedEvents(t *testing.T, e *e2eEnv) int {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(e.dir, "data", "epic-events", dbFileName))
+	db, err := store.Open(ctx, filepath.Join(e.dir, "data", "epic-events", cli.DBFileName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -18,7 +18,8 @@ import (
 	"github.com/epic-events/crm/tui"
 )
 
-const hostKeyName = "ssh_host_ed25519"
+// HostKeyName is the file of the SSH host key in the data directory.
+const HostKeyName = "ssh_host_ed25519"
 
 func cmdServe(ctx context.Context, e env, args []string) error {
 	cfg, err := loadConfig(e.getenv)
@@ -32,7 +33,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db URL]",
 		"Serve the UI over SSH: `ssh -p 23234 HOST` opens a login screen, each\n"+
 			"connection with its own session. The database credentials stay on the\n"+
-			"server. The host key is kept in the data directory ("+hostKeyName+").\n"+
+			"server. The host key is kept in the data directory ("+HostKeyName+").\n"+
 			"The SSH layer itself asks for no credentials: the app's login does.")
 	fs.StringVar(&addr, "addr", addr, "listen address (env "+envSSHAddr+")")
 	dbFlag(fs, &cfg)
@@ -53,7 +54,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 
 	srv, err := wish.NewServer(
 		wish.WithAddress(addr),
-		wish.WithHostKeyPath(filepath.Join(cfg.DataDir, hostKeyName)),
+		wish.WithHostKeyPath(filepath.Join(cfg.DataDir, HostKeyName)),
 		wish.WithIdleTimeout(30*time.Minute),
 		wish.WithMiddleware(
 			bm.Middleware(a.sshHandler),

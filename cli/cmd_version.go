@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"runtime/debug"
 )
 
-// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
+// version is set at build time: go build -ldflags "-X github.com/epic-events/crm/cli.version=v1.2.3".
 var version = ""
 
 // versionString is the version set by -ldflags, else the module version

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -19,9 +19,11 @@ const (
 	envSSHAddr     = "EPIC_SSH_ADDR"
 
 	defaultSSHAddr = "127.0.0.1:23234"
-	dbFileName     = "epic.db"
 	logFileName    = "epic-events.log"
 )
+
+// DBFileName is the embedded database file in the data directory.
+const DBFileName = "epic.db"
 
 // config is what a command needs to reach the database and report errors.
 // Secrets (the signing keys, the Sentry DSN) are only read from the
@@ -76,7 +78,7 @@ func xdgDir(getenv func(string) string, env, fallback string) (string, error) {
 // so that the session file's database description is stable.
 func (c config) dsn() (string, error) {
 	if c.DatabaseURL == "" {
-		return filepath.Join(c.DataDir, dbFileName), nil
+		return filepath.Join(c.DataDir, DBFileName), nil
 	}
 	if store.IsPostgresDSN(c.DatabaseURL) {
 		return c.DatabaseURL, nil
@@ -91,7 +93,7 @@ func (c config) dsn() (string, error) {
 // dbFlag registers the --db flag shared by every command that opens the
 // database, defaulting to $EPIC_DATABASE_URL.
 func dbFlag(fs *flagSet, cfg *config) {
-	fs.Func("db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+dbFileName+")", func(s string) error {
+	fs.Func("db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")", func(s string) error {
 		cfg.DatabaseURL = strings.TrimSpace(s)
 		return nil
 	})

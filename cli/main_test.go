@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -201,7 +201,7 @@ func TestMigrateUserCreateDemoOnSQLite(t *testing.T) {
 	if code := runCmd(t, e, "", "migrate", "up"); code != 0 {
 		t.Fatalf("migrate up: exit %d: %s", code, errb.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, "data", "epic-events", dbFileName)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "data", "epic-events", DBFileName)); err != nil {
 		t.Fatalf("no database in the data dir: %v", err)
 	}
 	reset()
