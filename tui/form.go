@@ -286,14 +286,22 @@ func (f *formScreen) pick(fl *formField) {
 func (f *formScreen) edit(msg tea.Msg) tea.Cmd {
 	cur := f.fields[f.focus]
 	before := cur.value()
-	var cmd tea.Cmd
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
 	switch cur.kind {
 	case fieldChoice:
 		return nil
 	case fieldNotes:
-		cur.area, cmd = cur.area.Update(msg)
+		cur.area, cmd, problem = updateArea(cur.area, msg)
 	default:
-		cur.input, cmd = cur.input.Update(msg)
+		cur.input, cmd, problem = updateInput(cur.input, msg)
+	}
+	if problem != "" {
+		// What was typed so far stays; the field says what was refused.
+		f.errs[cur.name] = problem
+		return msgCmd(statusMsg{text: fieldMessage(cur.label, problem), err: true})
 	}
 	if cur.value() == before {
 		return cmd
