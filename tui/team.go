@@ -8,9 +8,10 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-// teamScreen is the collaborators list (management): f cycles all /
-// active / inactive, / searches, n creates, e (or enter) edits, x
-// deactivates or reactivates, d deletes, P resets a password.
+// teamScreen is the collaborators list, open to everyone who may read
+// collaborators: f cycles all / active / inactive, / searches; with the
+// permissions (management), n creates, e (or enter) edits, x deactivates
+// or reactivates, d deletes, P resets a password.
 type teamScreen struct {
 	listScreen[domain.User]
 	toggle, password key.Binding
@@ -141,6 +142,9 @@ func (s *teamScreen) key(k keyString) (tea.Cmd, bool) {
 	switch {
 	case !ok:
 		return nil, false
+	case key.Matches(k, keys.Open) && domain.CanUpdateUser(s.e.actor) != nil:
+		// Everyone reads the team; enter edits only for who may.
+		return nil, true
 	case key.Matches(k, keys.Edit, keys.Open):
 		return checkThen(s.e, domain.CanUpdateUser, func() tea.Cmd { return push(newUserForm(s.e, &u)) }), true
 	case key.Matches(k, s.password):
