@@ -250,7 +250,7 @@ func matrixRows() []mrow {
 			_, err := e.svc.Companies.Create(ctx, s, "Société "+time.Now().Format("150405.000000000"))
 			return err
 		}})
-	add(mrow{method: "Companies.Rename", owner: ownNone, allow: mgmt, action: "company.rename",
+	add(mrow{method: "Companies.Rename", owner: ownNone, allow: mgmt, action: "company.update",
 		arrange: func(e *env, _ domain.User) target {
 			c := domain.Company{Name: "Ancienne " + time.Now().Format("150405.000000000")}
 			if err := e.db.Companies().Create(e.ctx, &c); err != nil {
@@ -383,7 +383,7 @@ func matrixRows() []mrow {
 		act: func(ctx context.Context, e *env, s *domain.Session, tg target) error {
 			return e.svc.Users.Delete(ctx, s, tg.user.ID)
 		}})
-	add(mrow{method: "Users.ResetPassword", owner: ownOther, allow: mgmt, action: "user.password_reset", arrange: userCase,
+	add(mrow{method: "Users.ResetPassword", owner: ownOther, allow: mgmt, action: "user.reset_password", arrange: userCase,
 		act: func(ctx context.Context, e *env, s *domain.Session, tg target) error {
 			return e.svc.Users.ResetPassword(ctx, s, tg.user.ID, "ochre lantern swims past noon")
 		}})
