@@ -232,6 +232,11 @@ func (s *SessionService) Logout(ctx context.Context, sess *Session) error {
 	if err != nil {
 		return wrap("log out", err)
 	}
+	if rt.RevokedAt != nil {
+		// Already ended (elsewhere, or by reuse detection): the old
+		// tokens write nothing, not even a logout.
+		return nil
+	}
 	c.forgetFamily(rt.FamilyID)
 	if err := c.store.Tokens().RevokeFamily(ctx, rt.FamilyID, now, EndLogout); err != nil {
 		return wrap("log out", err)
