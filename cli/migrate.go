@@ -4,38 +4,38 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
-func cmdMigrate(ctx context.Context, e env, args []string) error {
-	cfg, err := loadConfig(e.getenv)
-	if err != nil {
-		return err
+func newMigrateCmd(e env, g *globals) *cobra.Command {
+	const long = "Apply the pending schema migrations (up) or list them with their state (status).\n" +
+		"The migrations are embedded in the binary. On PostgreSQL run `up` as the\n" +
+		"database owner; the app itself can then run as a role without DDL rights."
+	sub := func(action, short, example string) *cobra.Command {
+		return &cobra.Command{
+			Use:     action,
+			Short:   short,
+			Long:    long,
+			Example: example,
+			Args:    noArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				cfg, err := g.config(e)
+				if err != nil {
+					return err
+				}
+				return runMigrate(cmd.Context(), e, cfg, action)
+			},
+		}
 	}
-	fs := newFlagSet(e, "migrate", "migrate up|status [--db URL]",
-		"Apply the pending schema migrations (up) or list them with their state (status).\n"+
-			"The migrations are embedded in the binary. On PostgreSQL run `up` as the\n"+
-			"database owner; the app itself can then run as a role without DDL rights.")
-	dbFlag(fs, &cfg)
-	// Accept flags before or after the action: migrate --db x up / migrate up --db x.
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		fmt.Fprintln(e.stderr, "epic-events migrate: say up or status (see --help)")
-		return errUsage
-	}
-	action := rest[0]
-	if err := parseFlags(e, fs, rest[1:]); err != nil {
-		return err
-	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
-	if action != "up" && action != "status" {
-		fmt.Fprintf(e.stderr, "epic-events migrate: unknown action %q: say up or status\n", action)
-		return errUsage
-	}
+	return group("migrate", "Apply (up) or show (status) database migrations", long,
+		sub("up", "Apply the pending migrations", "epic-events migrate up --db postgres://owner@db.example/crm"),
+		sub("status", "List the migrations and whether each is applied", "epic-events migrate status"),
+	)
+}
+
+// runMigrate applies the migrations (up) or prints their state (status).
+func runMigrate(ctx context.Context, e env, cfg config, action string) error {
 	a, err := openApp(ctx, e, cfg, openOptions{noSchemaCheck: true, dbOnly: true})
 	if err != nil {
 		return err
