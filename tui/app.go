@@ -259,6 +259,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.reset(newLoginScreen(a.e))
 	case retryStartMsg:
 		return a, a.start()
+	case pushAfterCheckMsg:
+		return a, msg.then()
+	case mayMsg:
+		if msg.err != nil {
+			return a, a.handleError(errorMsg{msg.op, msg.err})
+		}
+		if a.top() != msg.from {
+			return a, nil // the user moved on while the answer came
+		}
+		return a, msg.open()
 	case loggedInMsg:
 		a.e.sess = msg.sess
 		onLogin := a.opts.OnLogin

@@ -350,6 +350,10 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 	if msg.err == nil {
 		return tea.Batch(back(savedMsg{kind: f.spec.kind, id: msg.id}), info(msg.text))
 	}
+	if errors.Is(msg.err, domain.ErrNoChange) {
+		// Nothing differs from the record: nothing was written, say so.
+		return tea.Batch(back(nil), info("nothing changed, so nothing was saved"))
+	}
 	var (
 		ve *domain.ValidationError
 		ce *domain.ConflictError
@@ -378,6 +382,9 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 				push(newConfirm(f.e, strings.TrimSuffix(userMessage(msg.err), " — press r to reload")+
 					".\nReload the record? What you typed here will be replaced.", "reload form", 0)))
 		}
+	case errors.Is(msg.err, domain.ErrForbidden):
+		// A refusal says why; trying again would not change the answer.
+		f.banner = userMessage(msg.err)
 	default:
 		f.banner = userMessage(msg.err) + " — nothing was lost: ctrl+s tries again"
 	}
