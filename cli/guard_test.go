@@ -35,11 +35,10 @@ func (p *panicOnKey) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "view":
 			p.armed = true
 		case "command":
-			boom := func() tea.Msg { var m map[string]int; m["x"]++; return nil }
+			boom := func() tea.Msg { panic("a command broke") }
 			return p, tea.Batch(tea.Sequence(func() tea.Msg { return nil }, boom))
 		default:
-			var m map[string]int
-			m["x"]++
+			panic("update broke")
 		}
 	}
 	var cmd tea.Cmd
