@@ -28,7 +28,11 @@ func runUI(ctx context.Context, e env, cfg config) error {
 		return err
 	}
 	files := sessionStore{a: a, path: path}
-	sess := files.resume(ctx)
+	sess, ended := files.resume(ctx)
+	if ended != "" {
+		// The saved session was ended elsewhere: the login screen says why.
+		a.log.Info("saved session had ended", "reason", ended)
+	}
 	model := tui.New(tui.Options{
 		Services: a.svc,
 		Session:  sess,
@@ -58,19 +62,20 @@ type sessionStore struct {
 }
 
 // resume returns the session saved by a previous run against the same
-// database, or nil (login screen). A file for another database is left
-// alone; an invalid or expired one is removed.
-func (s sessionStore) resume(ctx context.Context) *domain.Session {
+// database, or nil (login screen) and, when that session was ended (logged
+// out, replayed, role changed…), the one-line reason to show there. A file
+// for another database is left alone; an invalid or ended one is removed.
+func (s sessionStore) resume(ctx context.Context) (*domain.Session, string) {
 	f, err := auth.LoadSession(s.path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			// E.g. a mode looser than 0600: say so in the log, show the login.
 			s.a.log.Warn("session file ignored", "err", scrub(err.Error()))
 		}
-		return nil
+		return nil, ""
 	}
 	if f.Database != s.a.desc {
-		return nil
+		return nil, ""
 	}
 	sess, err := s.a.svc.Sessions.Resume(ctx, f.Access, f.Refresh)
 	if err != nil {
@@ -78,14 +83,14 @@ func (s sessionStore) resume(ctx context.Context) *domain.Session {
 		if errors.Is(err, domain.ErrUnauthenticated) {
 			_ = auth.RemoveSession(s.path)
 		}
-		return nil
+		return nil, domain.EndedReason(err)
 	}
 	// Resume may have rotated an expired access token's refresh token:
 	// keep the file in step, or the next start would replay the old one
 	// and revoke the whole session.
 	s.write(sess.Tokens())
 	s.watch(sess)
-	return sess
+	return sess, ""
 }
 
 // save writes the session file for a new login.
