@@ -6,7 +6,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,7 +32,8 @@ func Execute() int {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, e env, args []string) int {
-	root := newRootCmd(e)
+	g := &globals{}
+	root := newRootCmd(e, g)
 	root.SetArgs(args)
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(versionString()),
@@ -41,20 +41,17 @@ func run(ctx context.Context, e env, args []string) int {
 		fang.WithErrorHandler(func(io.Writer, fang.Styles, error) {}),
 	)
 	if err == nil {
-		return 0
+		return exitOK
 	}
-	fmt.Fprintln(e.stderr, "epic-events:", err)
-	var u *usageError
-	if errors.As(err, &u) {
-		return 2
-	}
-	return 1
+	printError(e.stderr, err, g.output == formatJSON || g.output == formatJSONL)
+	return exitCode(err)
 }
 
 // globals are the flags every command shares.
 type globals struct {
-	db    string // --db: database URL or SQLite path, wins over the environment
-	dbSet bool
+	db     string // --db: database URL or SQLite path, wins over the environment
+	dbSet  bool
+	output string // -o of the command that ran, also the format of its error
 }
 
 // config reads the environment, then applies --db when it was given.
@@ -76,8 +73,7 @@ func init() {
 }
 
 // newRootCmd builds the command tree. Without a subcommand it opens the UI.
-func newRootCmd(e env) *cobra.Command {
-	g := &globals{}
+func newRootCmd(e env, g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "epic-events",
 		Short: "Epic Events CRM — clients, contracts and events in your terminal",
@@ -91,7 +87,8 @@ func newRootCmd(e env) *cobra.Command {
 			"  " + envSecretKey + "      token signing key (default: generated in the data directory)\n" +
 			"  " + envSecretPrev + " previous signing key, during a rotation\n" +
 			"  " + envSentryDSN + "           send unexpected errors to Sentry (scrubbed)\n" +
-			"  " + envSSHAddr + "        address of \"serve\" (default " + defaultSSHAddr + ")",
+			"  " + envSSHAddr + "        address of \"serve\" (default " + defaultSSHAddr + ")\n\n" +
+			exitCodesHelp,
 		Example: "# open the UI on the embedded database\n" +
 			"epic-events\n" +
 			"# open the UI on PostgreSQL\n" +
@@ -116,6 +113,10 @@ func newRootCmd(e env) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error() + " (see --help)"} })
 	root.PersistentFlags().Var(dbValue{g}, "db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")")
 	root.AddCommand(
+		newLoginCmd(e, g),
+		newLogoutCmd(e, g),
+		newWhoamiCmd(e, g),
+		newClientCmd(e, g),
 		newServeCmd(e, g),
 		newMigrateCmd(e, g),
 		newUserCmd(e, g),
