@@ -17,6 +17,7 @@ type app struct {
 	cfg    config
 	db     *store.DB
 	svc    *domain.Services
+	wiring domain.Config // how svc was built: an import builds the same on a transaction
 	hasher *auth.Hasher
 	log    *slog.Logger
 	rep    *reporter
@@ -112,14 +113,15 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	a.hasher = auth.NewHasher()
-	a.svc = domain.New(domain.Config{
+	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
 		Hasher: a.hasher,
 		Log:    log,
 		Notify: rep.Notify,
 		Now:    opts.now,
-	})
+	}
+	a.svc = domain.New(a.wiring)
 	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())
 	return a, nil
 }

@@ -20,6 +20,7 @@ func newClientCmd(e env, g *globals) *cobra.Command {
 		newClientCreateCmd(e, g),
 		newClientUpdateCmd(e, g),
 		newClientDeleteCmd(e, g),
+		newClientImportCmd(e, g),
 	)
 }
 

@@ -24,6 +24,7 @@ func newContractCmd(e env, g *globals) *cobra.Command {
 			}),
 		newContractSignCmd(e, g),
 		newContractPayCmd(e, g),
+		newContractImportCmd(e, g),
 	)
 }
 

@@ -494,8 +494,8 @@ func printRows[T any](o output, s schema[T], seq iter.Seq2[T, error]) error {
 	var buf []cell
 	for item, err := range seq {
 		if err != nil {
-			if tp, ok := p.(*tablePrinter); ok && !tp.started {
-				// Show what was read before the error.
+			if tp, ok := p.(*tablePrinter); ok && !tp.started && len(tp.pending) > 0 {
+				// Show the rows read before the error.
 				_ = tp.end()
 			}
 			return err
