@@ -151,20 +151,20 @@ func (a *app) importCSV(ctx context.Context, e env, spec importSpec, in io.Reade
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
-			line, _ := r.FieldPos(0)
-			if err != nil && !errors.Is(err, csv.ErrFieldCount) {
-				var pe *csv.ParseError
-				if !errors.As(err, &pe) {
-					return err
-				}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(err, csv.ErrFieldCount) {
 				refused++
 				fmt.Fprintf(e.stderr, "line %d: %s\n", pe.StartLine, csvError(err))
 				continue
 			}
+			line, _ := r.FieldPos(0)
 			if errors.Is(err, csv.ErrFieldCount) {
 				refused++
 				fmt.Fprintf(e.stderr, "line %d: %d fields where the header has %d\n", line, len(rec), len(names))
 				continue
+			}
+			if err != nil {
+				return err
 			}
 			row := make(map[string]string, len(names))
 			for i, n := range names {
@@ -366,5 +366,7 @@ var contractImport = importSpec{
 	},
 }
 
-func newClientImportCmd(e env, g *globals) *cobra.Command   { return newImportCmd(e, g, clientImport) }
-func newContractImportCmd(e env, g *globals) *cobra.Command { return newImportCmd(e, g, contractImport) }
+func newClientImportCmd(e env, g *globals) *cobra.Command { return newImportCmd(e, g, clientImport) }
+func newContractImportCmd(e env, g *globals) *cobra.Command {
+	return newImportCmd(e, g, contractImport)
+}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"charm.land/fang/v2"
+	mango "github.com/muesli/mango-cobra"
+	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -39,6 +41,9 @@ func run(ctx context.Context, e env, args []string) int {
 		fang.WithVersion(versionString()),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
 		fang.WithErrorHandler(func(io.Writer, fang.Styles, error) {}),
+		// Our own man command writes to the command's stdout (fang's writes
+		// to the process's), and is listed.
+		fang.WithoutManpage(),
 	)
 	if err == nil {
 		return exitOK
@@ -107,6 +112,7 @@ func newRootCmd(e env, g *globals) *cobra.Command {
 			return runUI(cmd.Context(), e, cfg)
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
@@ -127,8 +133,28 @@ func newRootCmd(e env, g *globals) *cobra.Command {
 		newMigrateCmd(e, g),
 		newDemoCmd(e, g),
 		newVersionCmd(e),
+		newManCmd(),
 	)
 	return root
+}
+
+// newManCmd prints the man page of every command (roff, section 1).
+func newManCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "man",
+		Short:   "Print the man page",
+		Long:    "Print the man page of epic-events and all its commands (roff, section 1).",
+		Example: "epic-events man > /usr/local/share/man/man1/epic-events.1\nepic-events man | man -l -",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			page, err := mango.NewManPage(1, cmd.Root())
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			return err
+		},
+	}
 }
 
 // dbValue binds --db and remembers that it was given (even empty).
