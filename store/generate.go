@@ -61,7 +61,8 @@ func emailWord(s string) string { return asciiFold.Replace(strings.ToLower(s)) }
 // 10% without support) plus 0.3×scale drafts, contracts unpaid, partly
 // and fully paid with their payments, and a few collaborators of each
 // role whose password hash is passwordHash. On PostgreSQL rows go in with
-// COPY, on SQLite with batched multi-row INSERTs, in one transaction. It
+// COPY, on SQLite and MySQL with batched multi-row INSERTs, in one
+// transaction. It
 // expects a database without generated data (emails must be free).
 func (db *DB) Generate(ctx context.Context, scale int, seed int64, passwordHash string, progress ProgressFunc) (GenerateResult, error) {
 	start := time.Now()
@@ -264,7 +265,7 @@ func (db *DB) Generate(ctx context.Context, scale int, seed int64, passwordHash 
 }
 
 // bulkWriter writes generated rows in one transaction: COPY on
-// PostgreSQL, multi-row INSERTs on SQLite.
+// PostgreSQL, multi-row INSERTs on SQLite and MySQL.
 type bulkWriter struct {
 	db   *DB
 	pg   *pgx.Conn
@@ -288,15 +289,17 @@ func (db *DB) newBulkWriter(ctx context.Context) (*bulkWriter, error) {
 		}
 		return w, nil
 	}
-	select {
-	case db.wsem <- struct{}{}:
-		w.held = true
-	case <-ctx.Done():
-		return nil, wrap("generate", ctx.Err())
+	if db.wsem != nil {
+		select {
+		case db.wsem <- struct{}{}:
+			w.held = true
+		case <-ctx.Done():
+			return nil, wrap("generate", ctx.Err())
+		}
 	}
 	w.tx = db.conn(ctx).Begin()
 	if w.tx.Error != nil {
-		<-db.wsem
+		w.close(ctx)
 		return nil, wrap("generate", w.tx.Error)
 	}
 	return w, nil
