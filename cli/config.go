@@ -80,7 +80,7 @@ func (c config) dsn() (string, error) {
 	if c.DatabaseURL == "" {
 		return filepath.Join(c.DataDir, DBFileName), nil
 	}
-	if store.IsPostgresDSN(c.DatabaseURL) {
+	if store.IsServerDSN(c.DatabaseURL) {
 		return c.DatabaseURL, nil
 	}
 	abs, err := filepath.Abs(c.DatabaseURL)
@@ -93,7 +93,7 @@ func (c config) dsn() (string, error) {
 // dbFlag registers the --db flag shared by every command that opens the
 // database, defaulting to $EPIC_DATABASE_URL.
 func dbFlag(fs *flagSet, cfg *config) {
-	fs.Func("db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")", func(s string) error {
+	fs.Func("db", "database: postgres://… or mysql://… URL, or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")", func(s string) error {
 		cfg.DatabaseURL = strings.TrimSpace(s)
 		return nil
 	})

@@ -171,11 +171,10 @@ func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page
 	return listOf(ctx, r.db, q, listDef[contractRow, domain.Contract]{
 		op: "list contracts", table: "contracts AS k", with: r.with, filters: r.filters, spec: contractList, conv: contractRow.contract,
 		match: func(pat string) clause.Expr {
-			return clause.Expr{SQL: `(lower(cl.full_name) LIKE ? ESCAPE '\' OR lower(cl.email) LIKE ? ESCAPE '\'
-				OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}}
+			return r.db.anyLike(pat, col("cl", "full_name"), col("cl", "email"), col("co", "name"))
 		},
 		cands: func(pat string) clause.Expr {
-			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{matchingClients(pat)}}
+			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{r.db.matchingClients(pat)}}
 		},
 	})
 }

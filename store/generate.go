@@ -373,7 +373,13 @@ var maxIDQuery = map[string]string{
 	"events":    "SELECT COALESCE(MAX(id), 0) FROM events",
 }
 
-const sqliteBatch = 500
+// Rows per multi-row INSERT: SQLite binds at most 32 766 parameters; a
+// MySQL statement is sent as text (well under max_allowed_packet), and
+// fewer, larger statements mean fewer round trips.
+const (
+	sqliteBatch = 500
+	mysqlBatch  = 2000
+)
 
 // insert writes rows: COPY (PostgreSQL) or batches of multi-row INSERTs.
 func insert[T any](ctx context.Context, w *bulkWriter, stage, table string, cols []string, rows []T, values func(T) []any, progress ProgressFunc) error {
@@ -396,8 +402,12 @@ func insert[T any](ctx context.Context, w *bulkWriter, stage, table string, cols
 		progress(stage, len(rows), len(rows))
 		return nil
 	}
-	for lo := 0; lo < len(rows); lo += sqliteBatch {
-		hi := min(lo+sqliteBatch, len(rows))
+	batch := sqliteBatch
+	if w.db.dialect == DialectMySQL {
+		batch = mysqlBatch
+	}
+	for lo := 0; lo < len(rows); lo += batch {
+		hi := min(lo+batch, len(rows))
 		if err := w.tx.WithContext(ctx).Create(rows[lo:hi]).Error; err != nil {
 			return wrap("generate "+stage, err)
 		}

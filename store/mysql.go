@@ -127,6 +127,17 @@ func (db *DB) bigint(x any) clause.Expr {
 	return clause.Expr{SQL: "CAST(? AS BIGINT)", Vars: []any{x}}
 }
 
+// textEq is column = v, case-insensitively: lower(column) = lower(v),
+// which the lower() indexes of PostgreSQL and SQLite answer, and on MySQL
+// the plain comparison, which the column's collation already makes case-
+// (and accent-) insensitive and which can use the column's own index.
+func (db *DB) textEq(c clause.Column, v string) clause.Expr {
+	if db.dialect == DialectMySQL {
+		return clause.Expr{SQL: "? = ?", Vars: []any{c, v}}
+	}
+	return clause.Expr{SQL: "lower(?) = lower(?)", Vars: []any{c, v}}
+}
+
 // driverBadConn is a connection the driver gave up on (the server went
 // away): unavailable, not a bug.
 var driverBadConn = driver.ErrBadConn
