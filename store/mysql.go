@@ -168,6 +168,10 @@ const (
 	myReadOnly         = 1290 // ER_OPTION_PREVENTS_STATEMENT (read-only server)
 	myAccessDenied     = 1045 // ER_ACCESS_DENIED_ERROR
 	myBadDB            = 1049 // ER_BAD_DB_ERROR
+	myDiskFull         = 1021 // ER_DISK_FULL
+	myTableFull        = 1114 // ER_RECORD_FILE_FULL (tablespace or disk full)
+	myReadOnlyTx       = 1792 // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+	myReadOnlyMode     = 1836 // ER_READ_ONLY_MODE
 )
 
 // mapMySQL maps a MySQL or MariaDB server error, like mapErr does for the
@@ -182,8 +186,12 @@ func mapMySQL(e *mysql.MySQLError) error {
 		return &ConstraintError{"a value breaks a rule of the database"}
 	case myDataTooLong, myOutOfRange, myBadValue, myBadValue2:
 		return &ConstraintError{"a value is out of range or malformed"}
+	case myDiskFull, myTableFull:
+		return domain.ErrDiskFull
+	case myReadOnly, myReadOnlyTx, myReadOnlyMode:
+		return domain.ErrReadOnly
 	case myLockWait, myDeadlock, myTooManyConns, myUserConns, myServerShutdown, myQueryInterrupted,
-		myReadOnly, myAccessDenied, myBadDB:
+		myAccessDenied, myBadDB:
 		return domain.ErrUnavailable
 	}
 	return errInternal
