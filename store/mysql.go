@@ -167,6 +167,7 @@ const (
 	myQueryInterrupted = 1317 // ER_QUERY_INTERRUPTED
 	myReadOnly         = 1290 // ER_OPTION_PREVENTS_STATEMENT (read-only server)
 	myAccessDenied     = 1045 // ER_ACCESS_DENIED_ERROR
+	myDBAccessDenied   = 1044 // ER_DBACCESS_DENIED_ERROR
 	myBadDB            = 1049 // ER_BAD_DB_ERROR
 	myDiskFull         = 1021 // ER_DISK_FULL
 	myTableFull        = 1114 // ER_RECORD_FILE_FULL (tablespace or disk full)
@@ -191,7 +192,7 @@ func mapMySQL(e *mysql.MySQLError) error {
 	case myReadOnly, myReadOnlyTx, myReadOnlyMode:
 		return domain.ErrReadOnly
 	case myLockWait, myDeadlock, myTooManyConns, myUserConns, myServerShutdown, myQueryInterrupted,
-		myAccessDenied, myBadDB:
+		myAccessDenied, myDBAccessDenied, myBadDB:
 		return domain.ErrUnavailable
 	}
 	return errInternal
