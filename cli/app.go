@@ -76,7 +76,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, err
 	}
-	if !store.IsPostgresDSN(dsn) {
+	if !store.IsServerDSN(dsn) {
 		// The file holds password hashes: create it private.
 		if f, err := os.OpenFile(dsn, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
 			_ = f.Close()
@@ -126,8 +126,8 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 	return a, nil
 }
 
-// checkSchema migrates the embedded database, and on PostgreSQL (where the
-// app may run as a role without DDL rights) refuses to start on a schema
+// checkSchema migrates the embedded database, and on PostgreSQL or MySQL
+// (where the app may run as a role without DDL rights) refuses to start on a schema
 // that is behind, saying which command fixes it.
 func (a *app) checkSchema(ctx context.Context, migrate bool) error {
 	if a.db.Dialect() == "sqlite" && migrate {
