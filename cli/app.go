@@ -17,6 +17,7 @@ type app struct {
 	cfg    config
 	db     *store.DB
 	svc    *domain.Services
+	wiring domain.Config // how svc was built: an import builds the same on a transaction
 	hasher *auth.Hasher
 	log    *slog.Logger
 	rep    *reporter
@@ -75,7 +76,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, err
 	}
-	if !store.IsPostgresDSN(dsn) {
+	if !store.IsServerDSN(dsn) {
 		// The file holds password hashes: create it private.
 		if f, err := os.OpenFile(dsn, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
 			_ = f.Close()
@@ -85,7 +86,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 	if err != nil {
 		log.Error("open database", "db", a.desc, "err", scrub(err.Error()))
 		a.Close()
-		return nil, fmt.Errorf("cannot open the database (%s): %s", a.desc, scrub(err.Error()))
+		return nil, errorf(domain.ErrUnavailable, "cannot open the database (%s): %s", a.desc, scrub(err.Error()))
 	}
 	a.db = db
 	a.desc = db.Describe()
@@ -112,20 +113,21 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	a.hasher = auth.NewHasher()
-	a.svc = domain.New(domain.Config{
+	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
 		Hasher: a.hasher,
 		Log:    log,
 		Notify: rep.Notify,
 		Now:    opts.now,
-	})
+	}
+	a.svc = domain.New(a.wiring)
 	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())
 	return a, nil
 }
 
-// checkSchema migrates the embedded database, and on PostgreSQL (where the
-// app may run as a role without DDL rights) refuses to start on a schema
+// checkSchema migrates the embedded database, and on PostgreSQL or MySQL
+// (where the app may run as a role without DDL rights) refuses to start on a schema
 // that is behind, saying which command fixes it.
 func (a *app) checkSchema(ctx context.Context, migrate bool) error {
 	if a.db.Dialect() == "sqlite" && migrate {
@@ -138,7 +140,7 @@ func (a *app) checkSchema(ctx context.Context, migrate bool) error {
 	pending, err := a.db.Pending(ctx)
 	if err != nil {
 		a.log.Error("migration status", "db", a.desc, "err", scrub(err.Error()))
-		return fmt.Errorf("cannot read the schema version of %s: %s", a.desc, scrub(err.Error()))
+		return errorf(domain.ErrUnavailable, "cannot read the schema version of %s: %s", a.desc, scrub(err.Error()))
 	}
 	if pending > 0 {
 		return fmt.Errorf("the database schema (%s) is %d migration(s) behind this version: run `epic-events migrate up` as the database owner", a.desc, pending)

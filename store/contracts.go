@@ -171,11 +171,10 @@ func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page
 	return listOf(ctx, r.db, q, listDef[contractRow, domain.Contract]{
 		op: "list contracts", table: "contracts AS k", with: r.with, filters: r.filters, spec: contractList, conv: contractRow.contract,
 		match: func(pat string) clause.Expr {
-			return clause.Expr{SQL: `(lower(cl.full_name) LIKE ? ESCAPE '\' OR lower(cl.email) LIKE ? ESCAPE '\'
-				OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}}
+			return r.db.anyLike(pat, col("cl", "full_name"), col("cl", "email"), col("co", "name"))
 		},
 		cands: func(pat string) clause.Expr {
-			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{matchingClients(pat)}}
+			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{r.db.matchingClients(pat)}}
 		},
 	})
 }
@@ -268,21 +267,24 @@ func (r contractRepo) Stats(ctx context.Context, q domain.StatsQuery) (domain.St
 		UpcomingEvents   int64
 	}
 	now, month := q.Now.UTC(), q.MonthStart.UTC()
-	// A nil SalesID / SupportID means everyone: "? IS NULL OR ...".
+	// A nil SalesID / SupportID means everyone: "? IS NULL OR ...", the
+	// parameter cast so that PostgreSQL knows its type.
+	sales, support := r.db.bigint(q.SalesID), r.db.bigint(q.SupportID)
+	sum := r.db.bigint(clause.Expr{SQL: "COALESCE(SUM(k.remaining_cents), 0)"})
 	err := r.db.conn(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM clients c WHERE (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS clients,
+		(SELECT COUNT(*) FROM clients c WHERE (? IS NULL OR c.sales_contact_id = ?)) AS clients,
 		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'draft' AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS draft_contracts,
-		(SELECT CAST(COALESCE(SUM(k.remaining_cents), 0) AS BIGINT) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'signed' AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS outstanding_cents,
-		(SELECT CAST(COALESCE(SUM(k.remaining_cents), 0) AS BIGINT) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS unpaid_cents,
+			WHERE k.status = 'draft' AND (? IS NULL OR c.sales_contact_id = ?)) AS draft_contracts,
+		(SELECT ? FROM contracts k JOIN clients c ON c.id = k.client_id
+			WHERE k.status = 'signed' AND (? IS NULL OR c.sales_contact_id = ?)) AS outstanding_cents,
+		(SELECT ? FROM contracts k JOIN clients c ON c.id = k.client_id
+			WHERE (? IS NULL OR c.sales_contact_id = ?)) AS unpaid_cents,
 		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'signed' AND k.signed_at >= ? AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS signed_this_month,
+			WHERE k.status = 'signed' AND k.signed_at >= ? AND (? IS NULL OR c.sales_contact_id = ?)) AS signed_this_month,
 		(SELECT COUNT(*) FROM events e WHERE e.support_contact_id IS NULL AND e.start_at >= ?) AS unassigned_events,
-		(SELECT COUNT(*) FROM events e WHERE e.start_at >= ? AND (CAST(? AS BIGINT) IS NULL OR e.support_contact_id = ?)) AS upcoming_events`,
-		q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID,
-		month, q.SalesID, q.SalesID, now, now, q.SupportID, q.SupportID).Scan(&st).Error
+		(SELECT COUNT(*) FROM events e WHERE e.start_at >= ? AND (? IS NULL OR e.support_contact_id = ?)) AS upcoming_events`,
+		sales, q.SalesID, sales, q.SalesID, sum, sales, q.SalesID, sum, sales, q.SalesID,
+		month, sales, q.SalesID, now, now, support, q.SupportID).Scan(&st).Error
 	if err != nil {
 		return domain.Stats{}, wrap("dashboard figures", err)
 	}

@@ -197,12 +197,11 @@ func (r eventRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 	return listOf(ctx, r.db, q, listDef[eventRow, domain.Event]{
 		op: "list events", table: "events AS e", with: r.with, filters: r.filters, spec: eventList, conv: eventRow.event,
 		match: func(pat string) clause.Expr {
-			return clause.Expr{SQL: `(lower(e.name) LIKE ? ESCAPE '\' OR lower(cl.full_name) LIKE ? ESCAPE '\'
-				OR lower(cl.email) LIKE ? ESCAPE '\' OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat, pat}}
+			return r.db.anyLike(pat, col("e", "name"), col("cl", "full_name"), col("cl", "email"), col("co", "name"))
 		},
 		cands: func(pat string) clause.Expr {
-			return clause.Expr{SQL: `SELECT id FROM events WHERE lower(name) LIKE ? ESCAPE '\'
-				UNION SELECT id FROM events WHERE client_id IN (?)`, Vars: []any{pat, matchingClients(pat)}}
+			return clause.Expr{SQL: `SELECT id FROM events WHERE ?
+				UNION SELECT id FROM events WHERE client_id IN (?)`, Vars: []any{r.db.like(clause.Column{Name: "name"}, pat), r.db.matchingClients(pat)}}
 		},
 	})
 }
