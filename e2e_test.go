@@ -443,6 +443,7 @@ func TestE2ECopiedSessionFileEndsAtLogout(t *testing.T) {
 	before := auditCount(t, e)
 	tm.start(e.bin)
 	tm.waitFor(loginScreen, 20*time.Second)
+	tm.waitFor("your session has ended: you logged out of this session", 10*time.Second)
 	logSays(t, e, "you logged out of this session")
 	if _, err := os.Stat(sessionFile); !os.IsNotExist(err) {
 		t.Errorf("the ended session's file is still there (stat err %v)", err)
