@@ -118,7 +118,7 @@ func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 			noColor = true
 		}
 	}
-	model := tui.New(tui.Options{
+	model := newUIModel(tui.Options{
 		Services: a.svc,
 		DBLabel:  a.desc,
 		Log:      a.log,

@@ -61,8 +61,9 @@ func loginNotice(err error) string {
 	return "the saved session was not resumed: " + msg
 }
 
-// newUIModel builds the local UI's root model; tests wrap it (a screen
-// that panics on a key) to drive the crash path of the real command.
+// newUIModel builds the UI's root model, locally and for each serve
+// session; tests wrap it (a screen that panics on a key) to drive the
+// crash path of the real command.
 var newUIModel = func(o tui.Options) tea.Model { return tui.New(o) }
 
 // runProgram runs the UI behind the panic guard. After a crash the
