@@ -174,6 +174,11 @@ func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page
 			return r.db.anyLike(pat, col("cl", "full_name"), col("cl", "email"), col("co", "name"))
 		},
 		cands: func(pat string) clause.Expr {
+			if r.db.dialect == DialectMySQL {
+				// MariaDB runs IN (subquery) here as a dependent subquery,
+				// once per contract: join the matching clients instead.
+				return clause.Expr{SQL: "SELECT k.id FROM (?) AS m JOIN contracts AS k ON k.client_id = m.id", Vars: []any{r.db.matchingClients(pat)}}
+			}
 			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{r.db.matchingClients(pat)}}
 		},
 	})

@@ -200,6 +200,11 @@ func (r eventRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 			return r.db.anyLike(pat, col("e", "name"), col("cl", "full_name"), col("cl", "email"), col("co", "name"))
 		},
 		cands: func(pat string) clause.Expr {
+			if r.db.dialect == DialectMySQL {
+				// As for contracts: a join, not IN (subquery).
+				return clause.Expr{SQL: `SELECT id FROM events WHERE ?
+					UNION SELECT e.id FROM (?) AS m JOIN events AS e ON e.client_id = m.id`, Vars: []any{r.db.like(clause.Column{Name: "name"}, pat), r.db.matchingClients(pat)}}
+			}
 			return clause.Expr{SQL: `SELECT id FROM events WHERE ?
 				UNION SELECT id FROM events WHERE client_id IN (?)`, Vars: []any{r.db.like(clause.Column{Name: "name"}, pat), r.db.matchingClients(pat)}}
 		},
