@@ -272,24 +272,29 @@ func (r contractRepo) Stats(ctx context.Context, q domain.StatsQuery) (domain.St
 		UpcomingEvents   int64
 	}
 	now, month := q.Now.UTC(), q.MonthStart.UTC()
-	// A nil SalesID / SupportID means everyone: "? IS NULL OR ...", the
-	// parameter cast so that PostgreSQL knows its type.
-	sales, support := r.db.bigint(q.SalesID), r.db.bigint(q.SupportID)
+	// A nil SalesID / SupportID means everyone: then no condition at all,
+	// so that no figure joins every contract to its client only to keep
+	// them all (MySQL would do that join, row by row).
+	everyone := clause.Expr{SQL: "1 = 1"}
+	clientsMine, contractsMine, eventsMine := everyone, everyone, everyone
+	if q.SalesID != nil {
+		clientsMine = clause.Expr{SQL: "c.sales_contact_id = ?", Vars: []any{*q.SalesID}}
+		contractsMine = clause.Expr{SQL: "k.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?)", Vars: []any{*q.SalesID}}
+	}
+	if q.SupportID != nil {
+		eventsMine = clause.Expr{SQL: "e.support_contact_id = ?", Vars: []any{*q.SupportID}}
+	}
 	sum := r.db.bigint(clause.Expr{SQL: "COALESCE(SUM(k.remaining_cents), 0)"})
 	err := r.db.conn(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM clients c WHERE (? IS NULL OR c.sales_contact_id = ?)) AS clients,
-		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'draft' AND (? IS NULL OR c.sales_contact_id = ?)) AS draft_contracts,
-		(SELECT ? FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'signed' AND (? IS NULL OR c.sales_contact_id = ?)) AS outstanding_cents,
-		(SELECT ? FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE (? IS NULL OR c.sales_contact_id = ?)) AS unpaid_cents,
-		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'signed' AND k.signed_at >= ? AND (? IS NULL OR c.sales_contact_id = ?)) AS signed_this_month,
+		(SELECT COUNT(*) FROM clients c WHERE ?) AS clients,
+		(SELECT COUNT(*) FROM contracts k WHERE k.status = 'draft' AND ?) AS draft_contracts,
+		(SELECT ? FROM contracts k WHERE k.status = 'signed' AND ?) AS outstanding_cents,
+		(SELECT ? FROM contracts k WHERE ?) AS unpaid_cents,
+		(SELECT COUNT(*) FROM contracts k WHERE k.status = 'signed' AND k.signed_at >= ? AND ?) AS signed_this_month,
 		(SELECT COUNT(*) FROM events e WHERE e.support_contact_id IS NULL AND e.start_at >= ?) AS unassigned_events,
-		(SELECT COUNT(*) FROM events e WHERE e.start_at >= ? AND (? IS NULL OR e.support_contact_id = ?)) AS upcoming_events`,
-		sales, q.SalesID, sales, q.SalesID, sum, sales, q.SalesID, sum, sales, q.SalesID,
-		month, sales, q.SalesID, now, now, support, q.SupportID).Scan(&st).Error
+		(SELECT COUNT(*) FROM events e WHERE e.start_at >= ? AND ?) AS upcoming_events`,
+		clientsMine, contractsMine, sum, contractsMine, sum, contractsMine,
+		month, contractsMine, now, now, eventsMine).Scan(&st).Error
 	if err != nil {
 		return domain.Stats{}, wrap("dashboard figures", err)
 	}
