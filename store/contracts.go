@@ -93,6 +93,13 @@ func (r contractRepo) base(ctx context.Context) *gorm.DB {
 
 // with adds the columns and joins of a read to g (FROM set).
 func (r contractRepo) with(g *gorm.DB) *gorm.DB {
+	// The list walks contracts in sort order and stops after a page. MySQL
+	// and MariaDB would rather start from the smaller clients table and
+	// sort every contract: STRAIGHT_JOIN keeps contracts first.
+	joinClients := "JOIN clients AS cl ON cl.id = k.client_id"
+	if r.db.dialect == DialectMySQL {
+		joinClients = "STRAIGHT_JOIN clients AS cl ON cl.id = k.client_id"
+	}
 	// Names through scalar subqueries rather than LEFT JOINs: the same
 	// index lookups per row, but PostgreSQL plans three relations instead
 	// of seven (planning a seven-way join cost more than running it).
@@ -102,7 +109,7 @@ func (r contractRepo) with(g *gorm.DB) *gorm.DB {
 			COALESCE((SELECT sb.full_name FROM users AS sb WHERE sb.id = k.signed_by_id), '') AS signed_by_name,
 			(SELECT ev.id FROM events AS ev WHERE ev.contract_id = k.id) AS event_id,
 			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = k.updated_by_id), '') AS updated_by_name`).
-		Joins("JOIN clients AS cl ON cl.id = k.client_id").
+		Joins(joinClients).
 		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id")
 }
 

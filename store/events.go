@@ -81,13 +81,18 @@ func (r eventRepo) base(ctx context.Context) *gorm.DB {
 
 // with adds the columns and joins of a read to g (FROM set).
 func (r eventRepo) with(g *gorm.DB) *gorm.DB {
+	// Events first on MySQL too (see contractRepo.with).
+	joinClients := "JOIN clients AS cl ON cl.id = e.client_id"
+	if r.db.dialect == DialectMySQL {
+		joinClients = "STRAIGHT_JOIN clients AS cl ON cl.id = e.client_id"
+	}
 	// Collaborator names through scalar subqueries: fewer relations for
 	// PostgreSQL's planner (see contractRepo.base).
 	return g.Select(`e.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
 			cl.sales_contact_id AS sales_contact_id,
 			COALESCE((SELECT su.full_name FROM users AS su WHERE su.id = e.support_contact_id), '') AS support_contact_name,
 			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = e.updated_by_id), '') AS updated_by_name`).
-		Joins("JOIN clients AS cl ON cl.id = e.client_id").
+		Joins(joinClients).
 		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id")
 }
 
