@@ -18,7 +18,7 @@ type app struct {
 	db     *store.DB
 	svc    *domain.Services
 	wiring domain.Config // how svc was built: an import builds the same on a transaction
-	hasher *auth.Hasher
+	hasher *lazyHasher
 	log    *slog.Logger
 	rep    *reporter
 	desc   string // credential-free database description
@@ -112,7 +112,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	a.hasher = auth.NewHasher()
+	a.hasher = &lazyHasher{}
 	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
