@@ -233,6 +233,11 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return l.Reload(0), false
 		}
 		return nil, false
+	case tea.PasteMsg:
+		if l.searching {
+			return l.searchEdit(msg), true
+		}
+		return nil, false
 	case tea.KeyPressMsg:
 		if l.searching {
 			return l.searchKey(msg), true
@@ -338,10 +343,21 @@ func (l *listModel[T]) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		l.search.SetValue("")
 		return l.fetch(l.query(), false, 0)
 	}
+	return l.searchEdit(msg)
+}
+
+// searchEdit gives a key or a paste to the search field.
+func (l *listModel[T]) searchEdit(msg tea.Msg) tea.Cmd {
 	before := l.search.Value()
-	var cmd tea.Cmd
-	l.search, cmd = l.search.Update(msg)
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
+	l.search, cmd, problem = updateInput(l.search, msg)
 	l.headerOK = false
+	if problem != "" {
+		return msgCmd(statusMsg{text: fieldMessage("search", problem), err: true})
+	}
 	if l.search.Value() == before {
 		return cmd
 	}
