@@ -52,6 +52,8 @@ type DB struct {
 	rec *recorder
 	// lim bounds the first pass of a search (see searchPageOf).
 	lim searchLimits
+	// countCap overrides the cap of an exact list total (0 = countCap).
+	countCap int
 }
 
 var _ domain.Store = (*DB)(nil)

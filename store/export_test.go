@@ -11,3 +11,6 @@ func ExecForTest(ctx context.Context, db *DB, sql string, args ...any) error {
 // SetSearchLimits changes how many rows a search tests in list order before
 // using the candidates, and how many candidates it takes at most.
 func SetSearchLimits(db *DB, window, cands int) { db.lim = searchLimits{window, cands} }
+
+// SetCountCap changes how many rows a list total counts exactly.
+func SetCountCap(db *DB, n int) { db.countCap = n }

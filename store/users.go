@@ -189,7 +189,9 @@ func (r userRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[dom
 		p := likePattern(q.Search)
 		g = g.Where(`(lower(u.full_name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\' OR lower(u.employee_no) LIKE ? ESCAPE '\')`, p, p, p)
 	}
-	p, err := pageOf(ctx, g, userList, q, userRow.user)
+	p, err := withTotal(ctx, r.db, q, g, func() (domain.Page[domain.User], error) {
+		return pageOf(ctx, g, userList, q, userRow.user)
+	})
 	return p, wrapList("list users", err)
 }
 
