@@ -17,6 +17,7 @@ type app struct {
 	cfg    config
 	db     *store.DB
 	svc    *domain.Services
+	wiring domain.Config // how svc was built: an import builds the same on a transaction
 	hasher *auth.Hasher
 	log    *slog.Logger
 	rep    *reporter
@@ -85,7 +86,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 	if err != nil {
 		log.Error("open database", "db", a.desc, "err", scrub(err.Error()))
 		a.Close()
-		return nil, fmt.Errorf("cannot open the database (%s): %s", a.desc, scrub(err.Error()))
+		return nil, errorf(domain.ErrUnavailable, "cannot open the database (%s): %s", a.desc, scrub(err.Error()))
 	}
 	a.db = db
 	a.desc = db.Describe()
@@ -112,14 +113,15 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	a.hasher = auth.NewHasher()
-	a.svc = domain.New(domain.Config{
+	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
 		Hasher: a.hasher,
 		Log:    log,
 		Notify: rep.Notify,
 		Now:    opts.now,
-	})
+	}
+	a.svc = domain.New(a.wiring)
 	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())
 	return a, nil
 }
@@ -138,7 +140,7 @@ func (a *app) checkSchema(ctx context.Context, migrate bool) error {
 	pending, err := a.db.Pending(ctx)
 	if err != nil {
 		a.log.Error("migration status", "db", a.desc, "err", scrub(err.Error()))
-		return fmt.Errorf("cannot read the schema version of %s: %s", a.desc, scrub(err.Error()))
+		return errorf(domain.ErrUnavailable, "cannot read the schema version of %s: %s", a.desc, scrub(err.Error()))
 	}
 	if pending > 0 {
 		return fmt.Errorf("the database schema (%s) is %d migration(s) behind this version: run `epic-events migrate up` as the database owner", a.desc, pending)

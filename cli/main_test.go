@@ -213,16 +213,17 @@ func TestMigrateUserCreateDemoOnSQLite(t *testing.T) {
 	for _, c := range []struct {
 		name, stdin string
 		args        []string
+		code        int
 		want        string
 	}{
-		{"bad role", "", []string{"user", "create", "--role", "boss", "--email", "a@b.fr", "--name", "A"}, `unknown role "boss"`},
-		{"first must be a manager", "a-long-enough-passphrase-42\n", []string{"user", "create", "--role", "sales", "--email", "a@b.fr", "--name", "A"}, "must be a manager"},
-		{"weak password", "password\n", create, "password"},
-		{"no password", "", create, "no password on stdin"},
+		{"bad role", "", []string{"user", "create", "--role", "boss", "--email", "a@b.fr", "--name", "A"}, exitInvalid, `unknown role "boss"`},
+		{"first must be a manager", "a-long-enough-passphrase-42\n", []string{"user", "create", "--role", "sales", "--email", "a@b.fr", "--name", "A"}, exitRefused, "must be a manager"},
+		{"weak password", "password\n", create, exitInvalid, "password"},
+		{"no password", "", create, exitUsage, "no password on stdin"},
 	} {
 		reset()
-		if code := runCmd(t, e, c.stdin, c.args...); code != 1 || !strings.Contains(errb.String(), c.want) {
-			t.Errorf("%s: exit %d, stderr %q, want %q", c.name, code, errb.String(), c.want)
+		if code := runCmd(t, e, c.stdin, c.args...); code != c.code || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want %d and %q", c.name, code, errb.String(), c.code, c.want)
 		}
 	}
 
@@ -230,19 +231,19 @@ func TestMigrateUserCreateDemoOnSQLite(t *testing.T) {
 	if code := runCmd(t, e, "velours-orage-cerise-42\n", create...); code != 0 {
 		t.Fatalf("user create: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "created management collaborator") {
-		t.Errorf("user create said %q", out.String())
+	if !strings.Contains(errb.String(), "created management collaborator") || !strings.Contains(out.String(), "ana.roux@epic-events.fr") {
+		t.Errorf("user create said %q / %q", errb.String(), out.String())
 	}
 
 	// Once someone exists, a manager must vouch for the next one.
 	sales := []string{"user", "create", "--role", "sales", "--email", "leo.blanc@epic-events.fr", "--name", "Léo Blanc"}
 	reset()
-	if code := runCmd(t, e, "x\n", sales...); code != 1 || !strings.Contains(errb.String(), "--as") {
+	if code := runCmd(t, e, "x\n", sales...); code != exitSession || !strings.Contains(errb.String(), "--as") {
 		t.Errorf("second user without --as: exit %d, %q", code, errb.String())
 	}
 	withAs := append(append([]string{}, sales...), "--as", "ana.roux@epic-events.fr")
 	reset()
-	if code := runCmd(t, e, "not-her-password-at-all\nbrume-falaise-galet-77\n", withAs...); code != 1 || !strings.Contains(errb.String(), "wrong email or password") {
+	if code := runCmd(t, e, "not-her-password-at-all\nbrume-falaise-galet-77\n", withAs...); code != exitSession || !strings.Contains(errb.String(), "wrong email or password") {
 		t.Errorf("--as with a wrong password: exit %d, %q", code, errb.String())
 	}
 	reset()
@@ -251,7 +252,7 @@ func TestMigrateUserCreateDemoOnSQLite(t *testing.T) {
 	}
 	dup := append(append([]string{}, withAs...), "--employee-no", "EE-9999")
 	reset()
-	if code := runCmd(t, e, "velours-orage-cerise-42\nbrume-falaise-galet-77\n", dup...); code != 1 || !strings.Contains(strings.ToLower(errb.String()), "email") {
+	if code := runCmd(t, e, "velours-orage-cerise-42\nbrume-falaise-galet-77\n", dup...); code != exitInvalid || !strings.Contains(strings.ToLower(errb.String()), "email") {
 		t.Errorf("duplicate email: exit %d, %q", code, errb.String())
 	}
 
@@ -326,8 +327,8 @@ func TestPostgresNeedsMigrateUp(t *testing.T) {
 	if code := runCmd(t, e, "velours-orage-cerise-42\n", create...); code != 0 {
 		t.Fatalf("user create: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "created management") {
-		t.Errorf("user create said %q", out.String())
+	if !strings.Contains(errb.String(), "created management") {
+		t.Errorf("user create said %q", errb.String())
 	}
 }
 
