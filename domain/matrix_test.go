@@ -229,6 +229,13 @@ func matrixRows() []mrow {
 		_, err := e.svc.Companies.Search(ctx, s, "", 10)
 		return err
 	})
+	readAll("Companies.Get", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+		co, err := e.svc.Companies.Get(ctx, s, tg.company.ID)
+		if err == nil && co.Name != tg.company.Name {
+			return errors.New("another company")
+		}
+		return err
+	})
 	readAll("Dashboard.Get", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
 		_, err := e.svc.Dashboard.Get(ctx, s)
 		return err
