@@ -3,6 +3,7 @@ package domain_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -230,8 +231,12 @@ func matrixRows() []mrow {
 		return err
 	})
 	readAll("Companies.Get", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
-		co, err := e.svc.Companies.Get(ctx, s, tg.company.ID)
-		if err == nil && co.Name != tg.company.Name {
+		want := domain.Company{Name: "Lue " + time.Now().Format("150405.000000000")}
+		if err := e.db.Companies().Create(ctx, &want); err != nil {
+			return fmt.Errorf("no company to read: %w", err)
+		}
+		co, err := e.svc.Companies.Get(ctx, s, want.ID)
+		if err == nil && co.Name != want.Name {
 			return errors.New("another company")
 		}
 		return err
