@@ -14,3 +14,6 @@ func SetSearchLimits(db *DB, window, cands int) { db.lim = searchLimits{window, 
 
 // DSNForTest is the DSN a database was opened with, to open it again.
 func DSNForTest(db *DB) string { return db.dsn }
+
+// SetCountCap changes how many rows a list total counts exactly.
+func SetCountCap(db *DB, n int) { db.countCap = n }
