@@ -30,7 +30,7 @@ func cmdUI(ctx context.Context, e env, args []string) error {
 	if err := noArgs(e, fs); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, cfg, openOptions{migrate: true})
+	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, live: true})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ExecForTest runs a statement directly, for tests that check what the
 // schema itself refuses.
@@ -11,3 +14,11 @@ func ExecForTest(ctx context.Context, db *DB, sql string, args ...any) error {
 // SetSearchLimits changes how many rows a search tests in list order before
 // using the candidates, and how many candidates it takes at most.
 func SetSearchLimits(db *DB, window, cands int) { db.lim = searchLimits{window, cands} }
+
+// SetPollEvery changes how often the SQLite change poller looks, so tests
+// do not wait a second per step; it returns the function that restores it.
+func SetPollEvery(d time.Duration) func() {
+	old := pollEvery
+	pollEvery = d
+	return func() { pollEvery = old }
+}

@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/epic-events/crm/auth"
+	"github.com/epic-events/crm/domain"
+)
+
+// live puts the world's services on a change feed, as `ui` and `serve` do.
+func (w *world) live(t *testing.T) {
+	t.Helper()
+	feed, err := w.db.Listen(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(feed.Close)
+	w.svc = domain.New(domain.Config{Store: w.db, Tokens: w.kr, Hasher: auth.NewHasher(),
+		Now: func() time.Time { return testNow }, Feed: feed})
+}
+
+// One manager assigns support in her UI; without a key, the support
+// collaborator's dashboard and inbox count move and another manager's
+// "without support" list loses the row with a note.
+func TestLiveAssignmentReachesOtherUIs(t *testing.T) {
+	w := newWorld(t)
+	w.live(t)
+
+	tom := start(t, w.options(w.session(t, "tom@epic.test")), 100, 30)
+	tom.waitFor("My upcoming events 0")
+
+	watcher := start(t, w.options(w.session(t, "margaret@epic.test")), 100, 30)
+	watcher.waitFor("Events without support 2")
+	watcher.typeText("4")
+	watcher.waitFor("filter: all", "Martin wedding party")
+	for _, label := range []string{"upcoming", "past", "without support"} {
+		watcher.typeText("f")
+		watcher.waitFor("filter: " + label)
+	}
+	watcher.waitGone("Martin wedding party")
+	watcher.waitFor("Acme spring gala", "Globex product launch")
+	if !containsRow(watcher.o.screen(), "Acme spring gala", "Lyon") {
+		t.Fatalf("the row check would not see the event:\n%s", watcher.o.screen())
+	}
+
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Next events without support", "Acme spring gala")
+	r.typeText("a")
+	r.waitFor("Support for Acme spring gala", "Tom Tech")
+	r.typeText("tom")
+	r.waitGone("Sue Support")
+	r.press(tea.KeyEnter)
+	r.waitFor("Tom Tech now supports Acme spring gala")
+
+	// No key pressed in the other UIs from here on.
+	tom.waitFor("My upcoming events 1", "Acme spring gala", "! inbox 1")
+	watcher.waitFor("Acme spring gala left this list (without support): changed by Margaret Hale")
+	watcher.waitFor("Globex product launch")
+	if got := watcher.o.screen(); containsRow(got, "Acme spring gala", "Lyon") {
+		t.Errorf("the assigned event is still listed without support:\n%s", got)
+	}
+
+	// Tom opens his inbox, then the event; the notification is read.
+	tom.typeText("!")
+	tom.waitFor("Inbox", "1 unread", "you now support Acme spring gala (10/03/2026 18:00), assigned by Margaret Hale")
+	tom.press(tea.KeyEnter)
+	tom.waitFor("Tom Tech", "Lyon")
+	tom.waitGone("! inbox 1")
+	n, err := w.svc.Inbox.Unread(t.Context(), w.session(t, "tom@epic.test"))
+	if err != nil || n != 0 {
+		t.Errorf("unread after opening = %d, %v; want 0", n, err)
+	}
+}
+
+// containsRow reports whether one line of screen holds every text.
+func containsRow(screen string, texts ...string) bool {
+	for _, line := range strings.Split(screen, "\n") {
+		all := true
+		for _, x := range texts {
+			if !strings.Contains(line, x) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
