@@ -90,15 +90,6 @@ func (c config) dsn() (string, error) {
 	return abs, nil
 }
 
-// dbFlag registers the --db flag shared by every command that opens the
-// database, defaulting to $EPIC_DATABASE_URL.
-func dbFlag(fs *flagSet, cfg *config) {
-	fs.Func("db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")", func(s string) error {
-		cfg.DatabaseURL = strings.TrimSpace(s)
-		return nil
-	})
-}
-
 // ensureDir creates a private directory (0700) if needed.
 func ensureDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {

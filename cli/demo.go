@@ -12,35 +12,51 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/epic-events/crm/domain"
 )
 
-func cmdDemo(ctx context.Context, e env, args []string) error {
-	cfg, err := loadConfig(e.getenv)
-	if err != nil {
-		return err
+// demoOptions are the flags of demo.
+type demoOptions struct {
+	scale int
+	seed  uint64
+}
+
+func newDemoCmd(e env, g *globals) *cobra.Command {
+	var o demoOptions
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Fill a fresh database with demo data and print logins",
+		Long: "Fill a fresh database (no collaborators, no clients) with demo data and\n" +
+			"print one login per role. All demo collaborators share one random\n" +
+			"password, printed at the end.\n\n" +
+			"Without --scale: a realistic French data set made through the domain\n" +
+			"services (every rule and audit entry applies): companies, about 40\n" +
+			"clients, contracts in every state with payments, past and future events,\n" +
+			"some without support.\n" +
+			"With --scale N: N clients, 3N contracts and 3N events inserted in bulk,\n" +
+			"the data set of the benchmarks.",
+		Example: "epic-events demo --db /tmp/demo.db\n" +
+			"epic-events demo --scale 100000 --db postgres://postgres@127.0.0.1/bench",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config(e)
+			if err != nil {
+				return err
+			}
+			return runDemo(cmd.Context(), e, cfg, o)
+		},
 	}
-	fs := newFlagSet(e, "demo", "demo [--scale N] [--seed S] [--db URL]",
-		"Fill a fresh database (no collaborators, no clients) with demo data and\n"+
-			"print one login per role. All demo collaborators share one random\n"+
-			"password, printed at the end.\n\n"+
-			"Without --scale: a realistic French data set made through the domain\n"+
-			"services (every rule and audit entry applies): companies, about 40\n"+
-			"clients, contracts in every state with payments, past and future events,\n"+
-			"some without support.\n"+
-			"With --scale N: N clients, 3N contracts and 3N events inserted in bulk,\n"+
-			"the data set of the benchmarks.")
-	scale := fs.Int("scale", 0, "bulk mode: number of clients (0 = the realistic small data set)")
-	seed := fs.Uint64("seed", 1, "random seed of the generated data")
-	dbFlag(fs, &cfg)
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
+	cmd.Flags().IntVar(&o.scale, "scale", 0, "bulk mode: number of clients (0 = the realistic small data set)")
+	cmd.Flags().Uint64Var(&o.seed, "seed", 1, "random seed of the generated data")
+	return cmd
+}
+
+// runDemo fills a fresh database and prints the logins.
+func runDemo(ctx context.Context, e env, cfg config, o demoOptions) error {
+	scale, seed := &o.scale, &o.seed
 	if *scale < 0 {
 		return errors.New("--scale must be a positive number of clients")
 	}

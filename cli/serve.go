@@ -14,6 +14,7 @@ import (
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/activeterm"
 	bm "charm.land/wish/v2/bubbletea"
+	"github.com/spf13/cobra"
 
 	"github.com/epic-events/crm/tui"
 )
@@ -21,28 +22,45 @@ import (
 // HostKeyName is the file of the SSH host key in the data directory.
 const HostKeyName = "ssh_host_ed25519"
 
-func cmdServe(ctx context.Context, e env, args []string) error {
-	cfg, err := loadConfig(e.getenv)
-	if err != nil {
-		return err
-	}
+// serveOptions are the flags of serve.
+type serveOptions struct {
+	cfg  config
+	addr string // listen address, HOST:PORT
+}
+
+func newServeCmd(e env, g *globals) *cobra.Command {
+	var o serveOptions
 	addr := e.getenv(envSSHAddr)
 	if addr == "" {
 		addr = defaultSSHAddr
 	}
-	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db URL]",
-		"Serve the UI over SSH: `ssh -p 23234 HOST` opens a login screen, each\n"+
-			"connection with its own session. The database credentials stay on the\n"+
-			"server. The host key is kept in the data directory ("+HostKeyName+").\n"+
-			"The SSH layer itself asks for no credentials: the app's login does.")
-	fs.StringVar(&addr, "addr", addr, "listen address (env "+envSSHAddr+")")
-	dbFlag(fs, &cfg)
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the UI over SSH (each connection logs in)",
+		Long: "Serve the UI over SSH: `ssh -p 23234 HOST` opens a login screen, each\n" +
+			"connection with its own session. The database credentials stay on the\n" +
+			"server. The host key is kept in the data directory (" + HostKeyName + ").\n" +
+			"The SSH layer itself asks for no credentials: the app's login does.",
+		Example: "epic-events serve --addr 0.0.0.0:23234 --db postgres://crm@db.example/crm\n" +
+			"ssh -p 23234 crm.example",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config(e)
+			if err != nil {
+				return err
+			}
+			o.cfg = cfg
+			return serve(cmd.Context(), e, o)
+		},
 	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
+	cmd.Flags().StringVar(&o.addr, "addr", addr, "listen address (env "+envSSHAddr+")")
+	return cmd
+}
+
+// serve runs the SSH server until ctx ends, then waits a little for the
+// open sessions.
+func serve(ctx context.Context, e env, o serveOptions) error {
+	cfg, addr := o.cfg, o.addr
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. %s", addr, defaultSSHAddr)
 	}

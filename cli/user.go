@@ -10,55 +10,65 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/epic-events/crm/domain"
 )
 
-func cmdUser(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fmt.Fprint(e.stdout, "Usage: epic-events user create --role ROLE --email EMAIL --name NAME [flags]\n\n"+
-			"Manage collaborators from the shell. Subcommands:\n  create   create a collaborator (see user create --help)\n")
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	if args[0] != "create" {
-		fmt.Fprintf(e.stderr, "epic-events user: unknown subcommand %q: only create (see --help)\n", args[0])
-		return errUsage
-	}
-	return cmdUserCreate(ctx, e, args[1:])
+func newUserCmd(e env, g *globals) *cobra.Command {
+	return group("user", "Manage collaborators", "Manage collaborators from the shell.",
+		newUserCreateCmd(e, g),
+	)
 }
 
-func cmdUserCreate(ctx context.Context, e env, args []string) error {
-	cfg, err := loadConfig(e.getenv)
-	if err != nil {
-		return err
+// userCreateOptions are the flags of user create.
+type userCreateOptions struct {
+	in   domain.UserInput
+	role string
+	as   string
+}
+
+func newUserCreateCmd(e env, g *globals) *cobra.Command {
+	var o userCreateOptions
+	cmd := &cobra.Command{
+		Use:   "create --role ROLE --email EMAIL --name NAME",
+		Short: "Create a collaborator",
+		Long: "Create a collaborator. On an empty database this bootstraps the first\n" +
+			"manager (--role management). Once collaborators exist, act as a manager\n" +
+			"with --as: you are asked for that manager's password first.\n\n" +
+			"Passwords are read from the terminal without echo (the new one twice), or,\n" +
+			"when stdin is not a terminal, one per line: the --as manager's first, then\n" +
+			"the new collaborator's. A new password has 15 to 128 characters, is not a\n" +
+			"common password and is not the email.",
+		Example: "# the first manager of an empty database\n" +
+			"epic-events user create --role management --email ana.roux@epic-events.fr --name 'Ana Roux'\n" +
+			"# a salesman, vouched for by a manager\n" +
+			"epic-events user create --role sales --email leo.blanc@epic-events.fr --name 'Léo Blanc' --as ana.roux@epic-events.fr",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config(e)
+			if err != nil {
+				return err
+			}
+			return runUserCreate(cmd, e, cfg, o)
+		},
 	}
-	fs := newFlagSet(e, "user create", "user create --role ROLE --email EMAIL --name NAME [--phone P] [--employee-no EE-0001] [--as MANAGER_EMAIL]",
-		"Create a collaborator. On an empty database this bootstraps the first\n"+
-			"manager (--role management). Once collaborators exist, act as a manager\n"+
-			"with --as: you are asked for that manager's password first.\n\n"+
-			"Passwords are read from the terminal without echo (the new one twice), or,\n"+
-			"when stdin is not a terminal, one per line: the --as manager's first, then\n"+
-			"the new collaborator's. A new password has 15 to 128 characters, is not a\n"+
-			"common password and is not the email.")
-	var in domain.UserInput
-	var role, as string
-	fs.StringVar(&role, "role", "", "department: management, sales or support (required)")
-	fs.StringVar(&in.Email, "email", "", "email address, also the login (required)")
-	fs.StringVar(&in.FullName, "name", "", "full name (required)")
-	fs.StringVar(&in.Phone, "phone", "", "phone number")
-	fs.StringVar(&in.EmployeeNo, "employee-no", "", "employee number (generated when empty)")
-	fs.StringVar(&as, "as", "", "email of the manager creating this collaborator (when collaborators exist)")
-	dbFlag(fs, &cfg)
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
+	f := cmd.Flags()
+	f.StringVar(&o.role, "role", "", "department: management, sales or support (required)")
+	f.StringVar(&o.in.Email, "email", "", "email address, also the login (required)")
+	f.StringVar(&o.in.FullName, "name", "", "full name (required)")
+	f.StringVar(&o.in.Phone, "phone", "", "phone number")
+	f.StringVar(&o.in.EmployeeNo, "employee-no", "", "employee number (generated when empty)")
+	f.StringVar(&o.as, "as", "", "email of the manager creating this collaborator (when collaborators exist)")
+	return cmd
+}
+
+// runUserCreate bootstraps the first manager, or creates a collaborator as
+// the --as manager.
+func runUserCreate(cmd *cobra.Command, e env, cfg config, o userCreateOptions) error {
+	ctx := cmd.Context()
+	in, role, as := o.in, o.role, o.as
 	in.Role = domain.Role(strings.ToLower(strings.TrimSpace(role)))
 	var missing []string
 	if role == "" {
@@ -71,8 +81,7 @@ func cmdUserCreate(ctx context.Context, e env, args []string) error {
 		missing = append(missing, "--name")
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(e.stderr, "epic-events user create: missing %s (see --help)\n", strings.Join(missing, ", "))
-		return errUsage
+		return usagef(cmd, "missing %s", strings.Join(missing, ", "))
 	}
 	if !in.Role.Valid() {
 		return fmt.Errorf("unknown role %q: use management, sales or support", role)

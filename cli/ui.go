@@ -14,22 +14,9 @@ import (
 	"github.com/epic-events/crm/tui"
 )
 
-func cmdUI(ctx context.Context, e env, args []string) error {
-	cfg, err := loadConfig(e.getenv)
-	if err != nil {
-		return err
-	}
-	fs := newFlagSet(e, "epic-events", "[--db URL]",
-		"Open the full-screen UI on this terminal. The session is kept in\n"+
-			"$XDG_STATE_HOME/epic-events/session.json (mode 0600) so that reopening the\n"+
-			"app within 7 days skips the login; L logs out and removes it.")
-	dbFlag(fs, &cfg)
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
+// runUI opens the full-screen UI on this terminal, resuming the session
+// saved by a previous run when there is one.
+func runUI(ctx context.Context, e env, cfg config) error {
 	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, live: true})
 	if err != nil {
 		return err
