@@ -88,6 +88,9 @@ type NotificationRepo interface {
 	// when it is not theirs.
 	MarkRead(ctx context.Context, userID, id int64, at time.Time) error
 	MarkAllRead(ctx context.Context, userID int64, at time.Time) error
+	// Resolve marks read, in every inbox, the unread notifications of a
+	// kind about one record (a reminder whose cause is gone).
+	Resolve(ctx context.Context, kind, entity string, id int64, at time.Time) error
 }
 
 // InboxService reads and marks a user's own notifications. Everyone has an
@@ -286,6 +289,12 @@ func (in *informer) event(ctx context.Context) error {
 		n.Detail = fieldList(in.e.Changes)
 		if err := in.add(ctx, support, n); err != nil {
 			return err
+		}
+	}
+	if support != 0 || ev.Status == EventCancelled || ev.Status == EventDone {
+		// The reminders about this event have done their job.
+		if err := in.tx.Notifications().Resolve(ctx, NoteEventNoSupport, "event", ev.ID, in.now); err != nil {
+			return fmt.Errorf("notify: %w", err)
 		}
 	}
 	if support != 0 || ev.Status == EventCancelled || ev.Status == EventDone ||

@@ -182,14 +182,29 @@ func TestInboxManagementReminderAndReadState(t *testing.T) {
 		if _, n := e.inbox("mgr"); n != 0 {
 			t.Errorf("unread after mark all = %d", n)
 		}
-		// Assigned since: an assignment does not bring the reminder back.
+		// Another manager has the same two reminders; once the event has
+		// support, its reminder is marked read in every inbox.
+		if _, n := e.inbox("mgr2"); n != 2 {
+			t.Fatalf("second manager unread = %d, want 2", n)
+		}
 		sup := e.users["support"]
 		ev, _ = e.db.Events().Get(e.ctx, ev.ID)
-		if _, err := e.svc.Events.AssignSupport(e.ctx, e.session("mgr2"), ev.ID, ev.Version, &sup.ID); err != nil {
+		if _, err := e.svc.Events.AssignSupport(e.ctx, s, ev.ID, ev.Version, &sup.ID); err != nil {
 			t.Fatal(err)
+		}
+		if got, n := e.inbox("mgr2"); n != 1 || len(got) != 2 {
+			t.Errorf("second manager after the assignment: unread %d of %q, want 1 of 2", n, got)
 		}
 		if got, n := e.inbox("mgr"); n != 0 {
 			t.Errorf("manager inbox after assignment = %q", got)
+		}
+		// Support removed again: the reminder comes back.
+		ev, _ = e.db.Events().Get(e.ctx, ev.ID)
+		if _, err := e.svc.Events.AssignSupport(e.ctx, s, ev.ID, ev.Version, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, n := e.inbox("mgr2"); n != 2 || !strings.Contains(got[0], ev.Name+" (") {
+			t.Errorf("second manager after the support was removed: unread %d, %q", n, got)
 		}
 	})
 }

@@ -74,6 +74,13 @@ type LiveSubscription struct {
 	sub    ChangeSubscription
 	ctx    context.Context // ended by Close, so a waiting Next returns
 	cancel context.CancelFunc
+
+	// The actor, re-resolved when older than the state TTL: a revoked
+	// permission or an ended session shows within that time, as
+	// everywhere else, without 200 sessions each reading the permission
+	// version on every change.
+	actor   Actor
+	actorAt time.Time
 }
 
 // Subscribe starts a subscription for the session's user. ErrUnavailable
@@ -105,7 +112,7 @@ func (l *LiveSubscription) Next(ctx context.Context) (LiveBatch, error) {
 		if len(changes) == 0 && !missed {
 			continue
 		}
-		a, err := l.c.actor(ctx, l.sess)
+		a, err := l.who(ctx)
 		if err != nil {
 			return LiveBatch{}, err
 		}
@@ -128,6 +135,20 @@ func (l *LiveSubscription) Next(ctx context.Context) (LiveBatch, error) {
 			return b, nil
 		}
 	}
+}
+
+// who returns the subscriber's actor, read again once it is older than
+// the state TTL (every time when caching is off).
+func (l *LiveSubscription) who(ctx context.Context) (Actor, error) {
+	if l.c.ttl > 0 && !l.actorAt.IsZero() && time.Since(l.actorAt) < l.c.ttl {
+		return l.actor, nil
+	}
+	a, err := l.c.actor(ctx, l.sess)
+	if err != nil {
+		return Actor{}, err
+	}
+	l.actor, l.actorAt = a, time.Now()
+	return a, nil
 }
 
 // Close ends the subscription; a Next waiting returns ErrClosed.

@@ -122,6 +122,16 @@ func (r notificationRepo) MarkRead(ctx context.Context, userID, id int64, at tim
 	return wrap("mark notification read", err)
 }
 
+// Resolve marks read the unread notifications of kind about one record,
+// and frees their de-duplication key: should the cause come back (the
+// support contact removed again), so does the reminder.
+func (r notificationRepo) Resolve(ctx context.Context, kind, entity string, id int64, at time.Time) error {
+	return wrap("resolve notifications", r.db.write(ctx, func(g *gorm.DB) error {
+		return g.Model(&notificationModel{}).Where("kind = ? AND entity = ? AND entity_id = ? AND read_at IS NULL", kind, entity, id).
+			Updates(map[string]any{"read_at": at.UTC(), "dedupe": nil}).Error
+	}))
+}
+
 // MarkAllRead marks the user's unread notifications read.
 func (r notificationRepo) MarkAllRead(ctx context.Context, userID int64, at time.Time) error {
 	return wrap("mark notifications read", r.db.write(ctx, func(g *gorm.DB) error {

@@ -17,6 +17,7 @@ CREATE TABLE notifications (
     dedupe    TEXT
 );
 CREATE INDEX notifications_user_idx ON notifications (user_id, id);
+CREATE INDEX notifications_record_idx ON notifications (entity, entity_id);
 CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
 -- NULLs are distinct: only keyed reminders are de-duplicated.
 CREATE UNIQUE INDEX notifications_dedupe_idx ON notifications (user_id, dedupe);
