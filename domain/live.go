@@ -64,8 +64,8 @@ type LiveBatch struct {
 type LiveService struct{ c *core }
 
 // Enabled reports whether a change feed is wired (false in tests and
-// one-shot commands).
-func (s *LiveService) Enabled() bool { return s.c.feed != nil }
+// one-shot commands, and on a zero Services).
+func (s *LiveService) Enabled() bool { return s != nil && s.c != nil && s.c.feed != nil }
 
 // LiveSubscription is a session's subscription to the change feed.
 type LiveSubscription struct {

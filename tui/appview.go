@@ -184,7 +184,7 @@ func (a *App) tabBar(compact bool) string {
 			tabs.WriteString(st.Tab.Render(label))
 		}
 	}
-	tabs.WriteString(a.inboxBadge())
+	tabs.WriteString(a.inboxBadge(compact))
 	return tabs.String()
 }
 

@@ -248,10 +248,14 @@ func (a *App) inboxKeyPressed(k keyString) (tea.Cmd, bool) {
 	return a.pushScreen(newInboxScreen(a.e)), true
 }
 
-// inboxBadge is the tab bar's mention of unread notifications: "! inbox 3".
-func (a *App) inboxBadge() string {
+// inboxBadge is the tab bar's mention of unread notifications: "! inbox 3",
+// "!3" when the window is narrow.
+func (a *App) inboxBadge(compact bool) string {
 	if !a.loggedIn() || a.live.unread == 0 {
 		return "" // `?` lists the key; an empty inbox takes no room
+	}
+	if compact {
+		return "  " + a.e.st.TabActive.Render(fmt.Sprintf("!%d", a.live.unread))
 	}
 	return "  " + a.e.st.TabActive.Render(fmt.Sprintf("! inbox %d", a.live.unread))
 }
