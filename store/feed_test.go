@@ -152,3 +152,37 @@ func TestFeedOverflowReportsMissed(t *testing.T) {
 		t.Fatalf("after a burst of 1100: missed=%v with %d changes held, want missed and at most 1024", missed, len(chs))
 	}
 }
+
+// The PostgreSQL listener survives losing its connection: it reconnects,
+// tells the subscribers they missed changes (they reload), and delivers
+// what comes next.
+func TestFeedPostgresReconnects(t *testing.T) {
+	db := storetest.NewPostgres(t)
+	feed, err := db.Listen(bg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer feed.Close()
+	sub := feed.Subscribe()
+	defer sub.Close()
+	err = store.ExecForTest(bg, db, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN epic_changes' AND pid <> pg_backend_pid()`)
+	if err != nil {
+		t.Fatalf("terminate the listener: %v", err)
+	}
+	select {
+	case <-sub.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatal("no word from the feed after its connection was cut")
+	}
+	if _, missed := sub.Take(); !missed {
+		t.Fatal("after a reconnection the subscribers were not told they missed changes")
+	}
+	m := mkUser(t, db, domain.RoleManagement, "Maya Laurent")
+	if err := db.Audit().Add(bg, &domain.AuditEntry{ActorID: &m.ID, Action: "user.update", Entity: "user", EntityID: m.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := waitChanges(sub, 5*time.Second, func(c domain.RecordChange) bool { return c.Action == "user.update" }); !ok {
+		t.Fatalf("change after the reconnection not delivered; got %+v", got)
+	}
+}

@@ -189,8 +189,14 @@ func (a *App) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		cmds := []tea.Cmd{a.dispatchChanges(msg.batch),
 			tea.Tick(liveThrottle, func(time.Time) tea.Msg { return liveWaitMsg{gen} })}
-		if msg.batch.Missed || (changesMsg{batch: msg.batch}).touches(domain.EntityNotification) {
+		cm := changesMsg{batch: msg.batch}
+		if msg.batch.Missed || cm.touches(domain.EntityNotification) {
 			cmds = append(cmds, a.loadUnread())
+		}
+		// A grant, a revoke or a change to this user: the help bars follow
+		// the permissions at once, not at the next view switch.
+		if _, me := cm.changeOf("user", a.e.actor.ID); me || cm.touches("role") {
+			cmds = append(cmds, refreshActor(a.e.svc, a.e.sess))
 		}
 		return tea.Batch(cmds...), true
 	case unreadTickMsg:

@@ -92,3 +92,41 @@ func containsRow(screen string, texts ...string) bool {
 	}
 	return false
 }
+
+// An open form on a record someone else changes says so before the save,
+// keeps the typing, and ctrl+r shows their values beside the typed ones.
+func TestLiveFormWarnsOfAnotherChange(t *testing.T) {
+	w := newWorld(t)
+	w.live(t)
+	r := start(t, w.options(w.salesSess), 100, 30)
+	r.waitFor("Dashboard")
+	r.typeText("2")
+	r.waitFor("Aline Dubois")
+	r.typeText("e")
+	r.waitFor("Edit client Aline Dubois")
+	r.typeText(" Jr")
+	r.waitFor("Aline Dubois Jr")
+
+	ctx := t.Context()
+	page, err := w.svc.Clients.List(ctx, w.mgrSess, domain.ListQuery{Search: "Aline"})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("find the client: %v %v", page.Items, err)
+	}
+	c := page.Items[0]
+	_, err = w.svc.Clients.Update(ctx, w.mgrSess, c.ID, c.Version, domain.ClientInput{
+		FullName: c.FullName, Email: c.Email, Phone: "+33 9 99 99 99 99", CompanyName: c.CompanyName})
+	if err != nil {
+		t.Fatalf("the manager's change: %v", err)
+	}
+	r.waitFor("changed by Margaret Hale at 09:00 — ctrl+r shows their version, your typing is kept", "Aline Dubois Jr")
+	r.press('r', tea.ModCtrl)
+	r.waitFor("Their version (changed by Margaret Hale at 09:00)", "+33 9 99 99 99 99")
+	r.typeText("n")
+	r.waitGone("Their version")
+	r.waitFor("Aline Dubois Jr", "+33 1 23 45 67 89")
+	r.press('r', tea.ModCtrl)
+	r.waitFor("Their version")
+	r.typeText("y")
+	r.waitFor("+33 9 99 99 99 99")
+	r.waitGone("Aline Dubois Jr")
+}
