@@ -61,7 +61,8 @@ func benchFanout(b *testing.B, db *store.DB) {
 	for i := range fanout {
 		u := users[i%len(users)]
 		now := time.Now()
-		access, err := ring.IssueAccess(u.ID, u.Role, now)
+		fam := fmt.Sprintf("bench-%d", i)
+		access, err := ring.IssueAccess(u.ID, u.Role, fam, now)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -69,7 +70,7 @@ func benchFanout(b *testing.B, db *store.DB) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rt := domain.RefreshToken{Hash: rh, FamilyID: fmt.Sprintf("bench-%d", i), UserID: u.ID, IssuedAt: now, ExpiresAt: now.Add(domain.RefreshLifetime)}
+		rt := domain.RefreshToken{Hash: rh, FamilyID: fam, UserID: u.ID, IssuedAt: now, ExpiresAt: now.Add(domain.RefreshLifetime)}
 		if err := db.Tokens().Create(ctx, rt); err != nil {
 			b.Fatal(err)
 		}

@@ -234,8 +234,20 @@ type TokenRepo interface {
 	// neither rotated, revoked nor expired at now (one conditional UPDATE);
 	// ErrConflict otherwise, so of two concurrent rotations exactly one wins.
 	Rotate(ctx context.Context, oldHash string, next RefreshToken, now time.Time) error
-	RevokeFamily(ctx context.Context, familyID string, at time.Time) error
-	RevokeUser(ctx context.Context, userID int64, at time.Time) error
+	// RevokeFamily and RevokeUser revoke every live token of a family or
+	// of a user, keeping why (one of the End* codes).
+	RevokeFamily(ctx context.Context, familyID string, at time.Time, why string) error
+	RevokeUser(ctx context.Context, userID int64, at time.Time, why string) error
+	// Family reads the state of a refresh family from its newest token:
+	// revoked (and why), and when it expires. ErrNotFound when it has none.
+	Family(ctx context.Context, familyID string) (FamilyState, error)
+}
+
+// FamilyState is where a refresh-token family (one login's session) stands.
+type FamilyState struct {
+	RevokedAt *time.Time
+	Why       string // End* code of the revocation
+	ExpiresAt time.Time
 }
 
 // LoginRepo keeps failed-login counts per account (lower-cased email, known
@@ -249,8 +261,9 @@ type LoginRepo interface {
 // TokenIssuer signs and checks access tokens and makes refresh tokens
 // (implemented by auth.KeyRing).
 type TokenIssuer interface {
-	// IssueAccess signs a 15-minute access token for the user.
-	IssueAccess(userID int64, role Role, now time.Time) (string, error)
+	// IssueAccess signs a 15-minute access token for the user, naming the
+	// refresh family (the session) it belongs to.
+	IssueAccess(userID int64, role Role, family string, now time.Time) (string, error)
 	// VerifyAccess checks signature, algorithm, issuer, audience and expiry.
 	// An expired but otherwise valid token returns ErrTokenExpired.
 	VerifyAccess(token string, now time.Time) (AccessClaims, error)
@@ -275,6 +288,7 @@ type AccessClaims struct {
 	IssuedAt time.Time
 	Expires  time.Time
 	ID       string // jti
+	Family   string // sid: the refresh family; "" in tokens issued before it was named
 }
 
 // PasswordHasher hashes and checks passwords (implemented by auth).

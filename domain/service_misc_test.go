@@ -162,6 +162,7 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 		cl := e.newClient(&salesU)
 		k := e.newContract(cl, 1000, true)
 		ev := e.newEvent(k, nil)
+		free := e.newContract(cl, 1000, true) // signed, no event yet
 		okClient := domain.ClientInput{FullName: "Ok", Email: "ok." + itoa(e.next()) + "@example.fr"}
 		okUser := domain.UserInput{FullName: "Ok", Email: "ok." + itoa(e.next()) + "@epic-events.test", Role: domain.RoleSales}
 		okEvent := eventInput(target{contract: k}, e)
@@ -224,7 +225,7 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 			}},
 			{"name", func() error {
 				in := okEvent
-				in.Name = evil
+				in.ContractID, in.Name = free.ID, evil
 				_, err := e.svc.Events.Create(e.ctx, sales, in)
 				return err
 			}},

@@ -21,6 +21,7 @@ type auditModel struct {
 	Action    string
 	Entity    string
 	EntityID  int64
+	Label     string
 	Changes   string
 }
 
@@ -33,7 +34,7 @@ func (m auditModel) sortValue(string) any { return m.At }
 func (m auditModel) entry() domain.AuditEntry {
 	e := domain.AuditEntry{
 		ID: m.ID, At: utc(m.At), ActorID: m.ActorID, ActorName: m.ActorName,
-		Action: m.Action, Entity: m.Entity, EntityID: m.EntityID,
+		Action: m.Action, Entity: m.Entity, EntityID: m.EntityID, Label: m.Label,
 	}
 	if m.Changes != "" {
 		// Written by Add from []domain.Change; a row that does not parse
@@ -68,7 +69,7 @@ func (r auditRepo) Add(ctx context.Context, e *domain.AuditEntry) error {
 	}
 	m := auditModel{
 		At: at.UTC(), ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
-		Entity: e.Entity, EntityID: e.EntityID, Changes: string(b),
+		Entity: e.Entity, EntityID: e.EntityID, Label: e.Label, Changes: string(b),
 	}
 	err = r.db.write(ctx, func(g *gorm.DB) error {
 		if m.ActorName == "" && m.ActorID != nil {
@@ -108,7 +109,7 @@ func (r auditRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 	}
 	if q.Search != "" {
 		p := likePattern(q.Search)
-		g = g.Where(`(lower(a.action) LIKE ? ESCAPE '\' OR lower(a.actor_name) LIKE ? ESCAPE '\')`, p, p)
+		g = g.Where(`(lower(a.action) LIKE ? ESCAPE '\' OR lower(a.actor_name) LIKE ? ESCAPE '\' OR lower(a.label) LIKE ? ESCAPE '\')`, p, p, p)
 	}
 	// The log reads newest first: the cursor is made for that order.
 	q.Desc = !q.Desc

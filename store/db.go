@@ -285,7 +285,8 @@ func mapErr(err error) error {
 	)
 	switch {
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrConflict),
-		errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrUnavailable):
+		errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrUnavailable),
+		errors.Is(err, domain.ErrDiskFull), errors.Is(err, domain.ErrReadOnly):
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
 		return domain.ErrNotFound
@@ -307,6 +308,10 @@ func mapErr(err error) error {
 			return &ConstraintError{"a value breaks a rule of the database"}
 		case pgErr.Code == "22P02", pgErr.Code == "22003", pgErr.Code == "22001", pgErr.Code == "22021":
 			return &ConstraintError{"a value is out of range or malformed"}
+		case pgErr.Code == "53100": // disk_full
+			return domain.ErrDiskFull
+		case pgErr.Code == "25006": // read_only_sql_transaction
+			return domain.ErrReadOnly
 		case strings.HasPrefix(pgErr.Code, "08"), strings.HasPrefix(pgErr.Code, "57"),
 			strings.HasPrefix(pgErr.Code, "53"), pgErr.Code == "40001", pgErr.Code == "40P01",
 			pgErr.Code == "55P03":
@@ -326,7 +331,11 @@ func mapErr(err error) error {
 		switch code & sqlitePrimaryMask {
 		case sqliteConstraintBase:
 			return &ConstraintError{"a value breaks a rule of the database"}
-		case sqliteBusy, sqliteLocked, sqliteCantOpen, sqliteIOErr, sqliteReadonly, sqliteFull:
+		case sqliteFull:
+			return domain.ErrDiskFull
+		case sqliteReadonly:
+			return domain.ErrReadOnly
+		case sqliteBusy, sqliteLocked, sqliteCantOpen, sqliteIOErr:
 			return domain.ErrUnavailable
 		}
 		return errInternal

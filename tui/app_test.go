@@ -170,12 +170,12 @@ func TestSupportCannotEditAnothersEvent(t *testing.T) {
 	}
 
 	r.typeText("e")
-	r.waitFor("you may not edit this event")
+	r.waitFor("you may edit only the events you support")
 
 	r.typeText("a")
 	r.waitFor("Support for Acme spring gala")
 	r.press(tea.KeyEnter)
-	r.waitFor("you may not assign support to this event")
+	r.waitFor("only management may assign support to events")
 	gala := w.event(t, w.events["Acme spring gala"].ID)
 	if gala.SupportContactID != nil {
 		t.Fatalf("the refused assignment changed the database: support %d", *gala.SupportContactID)

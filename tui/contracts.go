@@ -161,7 +161,7 @@ func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
 			if canCreateContracts(a) {
 				return nil
 			}
-			return &domain.DeniedError{Action: "contract.create"}
+			return domain.CanCreateContract(a, domain.Client{})
 		}, func() tea.Cmd {
 			return push(newContractForm(s.e, nil, nil))
 		}), true
