@@ -124,6 +124,11 @@ func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 		Log:      a.log,
 		NoColor:  noColor, // the client's, when its ssh sends it (SendEnv NO_COLOR)
 	})
+	// The session's end stops its share of the change feed.
+	go func() {
+		<-s.Context().Done()
+		model.Close()
+	}()
 	return newGuard(model, a.rep, "serve"), nil
 }
 

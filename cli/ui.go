@@ -40,6 +40,7 @@ func runUI(ctx context.Context, e env, cfg config) error {
 	})
 	p := tea.NewProgram(newGuard(model, a.rep, "ui"), tea.WithContext(ctx))
 	final, err := p.Run()
+	model.Close()
 	if g, ok := final.(*guard); ok && g.crashed {
 		return fmt.Errorf("unexpected error; details are in %s", logPath(cfg.StateDir))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -33,10 +34,27 @@ var inboxKey = key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "inbox"))
 
 // liveState is the App's part of the live machinery.
 type liveState struct {
+	// mu guards sub and closed: Close comes from outside the program's
+	// loop (the SSH session ended).
+	mu     sync.Mutex
 	sub    *domain.LiveSubscription
+	closed bool
 	gen    int // bumped at every (re)subscription and logout: older messages are dropped
 	unread int
 	known  bool // unread was read at least once
+}
+
+// Close ends the App's subscription to the change feed, so the process
+// stops fanning changes out to a session that is gone. Safe to call from
+// any goroutine, after or while the program runs.
+func (a *App) Close() {
+	a.live.mu.Lock()
+	defer a.live.mu.Unlock()
+	a.live.closed = true
+	if a.live.sub != nil {
+		a.live.sub.Close()
+		a.live.sub = nil
+	}
 }
 
 // Messages of the live machinery.
@@ -120,11 +138,20 @@ func (a *App) startLive() tea.Cmd {
 // stopLive ends the subscription (logout, a new login).
 func (a *App) stopLive() {
 	a.live.gen++
+	a.live.mu.Lock()
 	if a.live.sub != nil {
 		a.live.sub.Close()
 		a.live.sub = nil
 	}
+	a.live.mu.Unlock()
 	a.live.unread, a.live.known = 0, false
+}
+
+// liveSub is the current subscription (nil when none).
+func (a *App) liveSub() *domain.LiveSubscription {
+	a.live.mu.Lock()
+	defer a.live.mu.Unlock()
+	return a.live.sub
 }
 
 func (a *App) loadUnread() tea.Cmd {
@@ -151,7 +178,10 @@ func waitLive(sub *domain.LiveSubscription, gen int) tea.Cmd {
 func (a *App) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case liveSubscribedMsg:
-		if msg.gen != a.live.gen || a.e.sess == nil {
+		a.live.mu.Lock()
+		closed := a.live.closed
+		a.live.mu.Unlock()
+		if msg.gen != a.live.gen || a.e.sess == nil || closed {
 			if msg.sub != nil {
 				msg.sub.Close()
 			}
@@ -163,18 +193,21 @@ func (a *App) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 			gen := a.live.gen
 			return tea.Tick(5*time.Second, func(time.Time) tea.Msg { return liveWaitMsg{gen} }), true
 		}
+		a.live.mu.Lock()
 		a.live.sub = msg.sub
+		a.live.mu.Unlock()
 		return waitLive(msg.sub, msg.gen), true
 	case liveWaitMsg:
 		if msg.gen != a.live.gen {
 			return nil, true
 		}
-		if a.live.sub == nil {
+		sub := a.liveSub()
+		if sub == nil {
 			// The first subscription failed: try again.
 			a.live.gen--
 			return a.startLive(), true
 		}
-		return waitLive(a.live.sub, msg.gen), true
+		return waitLive(sub, msg.gen), true
 	case liveBatchMsg:
 		if msg.gen != a.live.gen {
 			return nil, true

@@ -9,10 +9,11 @@ import (
 
 	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
+	"github.com/epic-events/crm/store"
 )
 
 // live puts the world's services on a change feed, as `ui` and `serve` do.
-func (w *world) live(t *testing.T) {
+func (w *world) live(t *testing.T) *store.Feed {
 	t.Helper()
 	feed, err := w.db.Listen(t.Context(), nil)
 	if err != nil {
@@ -21,6 +22,34 @@ func (w *world) live(t *testing.T) {
 	t.Cleanup(feed.Close)
 	w.svc = domain.New(domain.Config{Store: w.db, Tokens: w.kr, Hasher: auth.NewHasher(),
 		Now: func() time.Time { return testNow }, Feed: feed})
+	return feed
+}
+
+// A closed App (its program ended, its SSH session gone) no longer takes
+// a share of the feed; logging out ends the subscription too.
+func TestLiveCloseEndsTheSubscription(t *testing.T) {
+	w := newWorld(t)
+	feed := w.live(t)
+	waitSubs := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for feed.Subscribers() != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("subscribers = %d, want %d", feed.Subscribers(), n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	a := start(t, w.options(w.session(t, "tom@epic.test")), 100, 30)
+	b := start(t, w.options(w.session(t, "sue@epic.test")), 100, 30)
+	a.waitFor("My upcoming events")
+	b.waitFor("My upcoming events")
+	waitSubs(2)
+	a.o.Close()
+	waitSubs(1)
+	b.typeText("L")
+	b.waitFor("Log in")
+	waitSubs(0)
 }
 
 // One manager assigns support in her UI; without a key, the support
