@@ -46,17 +46,18 @@ func newContractsScreen(e *env) Screen {
 		resource: "contract",
 		title:    "Contracts",
 		columns: []column{
-			{title: "#", min: 5, right: true, prio: 5},
-			{title: "Client", min: 14, grow: 3},
-			{title: "Company", min: 12, grow: 2, prio: 2},
-			{title: "Sales contact", min: 13, grow: 2, prio: 3},
-			{title: "Total", min: 13, right: true},
-			{title: "Remaining", min: 13, right: true, prio: 1},
+			{title: "#", min: 2, right: true, prio: 2},
+			{title: "Client", min: 12, max: 32, grow: 3},
+			{title: "Company", min: 10, max: 28, grow: 2, prio: 3},
+			{title: "Sales contact", min: 10, max: 24, grow: 2, prio: 4},
+			{title: "Total", min: 10, max: 16, right: true},
+			{title: "Remaining", min: 10, max: 16, right: true, prio: 1},
 			{title: "Status", min: 6},
-			{title: "Signed", min: 16, prio: 4},
+			{title: "Signed", min: 16, prio: 5},
 		},
-		row: contractRow,
-		id:  func(c domain.Contract) int64 { return c.ID },
+		row:  contractRow,
+		id:   func(c domain.Contract) int64 { return c.ID },
+		open: func(e *env, id int64) tea.Cmd { return push(newContractDetail(e, id)) },
 		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.Contract], error) {
 			ctx, cancel := callCtx()
 			defer cancel()

@@ -10,7 +10,7 @@ import (
 // inputScreen is the plumbing the login and setup screens share: a column
 // of text inputs that takes every key, tab / shift+tab (or down / up) to
 // move between them, enter to go to the next one and, on the last, to
-// submit. The screen embeds it and states its inputs, its submit and its
+// submit; ctrl+s submits from any of them. The screen embeds it and states its inputs, its submit and its
 // view.
 type inputScreen struct {
 	e      *env
@@ -18,7 +18,7 @@ type inputScreen struct {
 	focus  int
 	w, h   int
 	margin int // the inputs are min(40, w-margin) wide
-	keys   struct{ Next, Prev, Submit key.Binding }
+	keys   struct{ Next, Prev, Submit, Save key.Binding }
 }
 
 // newInputScreen focuses the first input; submitHelp describes enter.
@@ -28,6 +28,8 @@ func newInputScreen(e *env, margin int, submitHelp string, inputs ...textinput.M
 	s.keys.Next = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field"))
 	s.keys.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field"))
 	s.keys.Submit = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", submitHelp))
+	// ctrl+s submits from any field, as in every form.
+	s.keys.Save = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "submit"))
 	return s
 }
 
@@ -73,7 +75,7 @@ func (s *inputScreen) SetSize(w, h int) {
 
 // KeyMap implements Screen.
 func (s *inputScreen) KeyMap() help.KeyMap {
-	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Prev,
+	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Save, s.keys.Next, s.keys.Prev,
 		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
 }
 
@@ -101,6 +103,8 @@ func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, t
 			return s.setFocus(s.focus + 1), false, ""
 		case key.Matches(k, s.keys.Prev):
 			return s.setFocus(s.focus - 1), false, ""
+		case key.Matches(k, s.keys.Save):
+			return submit(), false, ""
 		case key.Matches(k, s.keys.Submit):
 			if s.focus < len(s.inputs)-1 {
 				return s.setFocus(s.focus + 1), false, ""
