@@ -125,10 +125,12 @@ func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 		NoColor:  noColor, // the client's, when its ssh sends it (SendEnv NO_COLOR)
 	})
 	// The session's end stops its share of the change feed.
-	go func() {
-		<-s.Context().Done()
-		model.Close()
-	}()
+	if c, ok := model.(interface{ Close() }); ok {
+		go func() {
+			<-s.Context().Done()
+			c.Close()
+		}()
+	}
 	g := newGuard(s.Context(), model, a.rep, "serve")
 	s.Context().SetValue(guardKey{}, g)
 	return g, nil
