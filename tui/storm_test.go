@@ -27,7 +27,7 @@ var stormKeys = func() []tea.KeyPressMsg {
 	for _, r := range "abcdefghijklmnopqrstuvwxyzSGP0123456789 /?@.-+éß界" {
 		ks = append(ks, text(r))
 	}
-	for _, r := range "nedSpvaxfsrgGjk1234567" { // the app's keys, drawn more often
+	for _, r := range "nedSpvaxfsrgGjk1234567:" { // the app's keys, drawn more often
 		ks = append(ks, text(r))
 	}
 	for _, c := range []rune{tea.KeyUp, tea.KeyDown, tea.KeyLeft, tea.KeyRight, tea.KeyHome, tea.KeyEnd,
