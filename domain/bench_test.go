@@ -470,6 +470,23 @@ func BenchmarkSession(b *testing.B) {
 	})
 }
 
+// BenchmarkMay measures the question the UI asks before it opens a form:
+// the session check, the record's load and the decision (a management
+// session: allowed, so nothing is written).
+func BenchmarkMay(b *testing.B) {
+	e := bench(b)
+	ctx := context.Background()
+	s := e.sessions[domain.RoleManagement]
+	p, err := e.svc.Clients.List(ctx, s, domain.ListQuery{Limit: 1})
+	if err != nil || len(p.Items) == 0 {
+		b.Fatalf("a client to ask about: %v", err)
+	}
+	id := p.Items[0].ID
+	b.Run("client.update", func(b *testing.B) {
+		timed(b, func() error { return e.svc.May(ctx, s, domain.ActClientUpdate, id) })
+	})
+}
+
 // BenchmarkLogin measures a whole login: argon2id verification (by design
 // tens of milliseconds), throttling state, refresh token.
 func BenchmarkLogin(b *testing.B) {
