@@ -243,8 +243,11 @@ func deleteCmd(e env, g *globals, resource, short string, del func(ctx context.C
 			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
 				if p := newPrompter(e); !yes && p.interactive() {
 					ok, err := p.confirm(fmt.Sprintf("Delete %s #%d?", resource, id))
-					if err != nil || !ok {
-						return errorf(domain.ErrForbidden, "not deleted")
+					if err != nil {
+						return err
+					}
+					if !ok {
+						return errCancelled
 					}
 				}
 				if err := del(ctx, a, sess, id); err != nil {
