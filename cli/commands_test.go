@@ -527,7 +527,7 @@ func TestHelpHasExamples(t *testing.T) {
 		if c.Hidden || c.Name() == "help" || c.Name() == "completion" || (c.HasParent() && c.Parent().Name() == "completion") {
 			continue
 		}
-		if c.Example == "" && c.HasParent() && !c.HasSubCommands() {
+		if c.Example == "" {
 			t.Errorf("%s has no example", c.CommandPath())
 		}
 	}
