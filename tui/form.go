@@ -74,6 +74,10 @@ type formScreen struct {
 	banner  string            // record-wide message (conflict, "" field)
 	stale   bool              // a save met a newer version: ctrl+r reloads
 	saving  bool
+	// watchSeq numbers the watch of an unreachable database
+	// (form_watch.go); bannerGood shows the banner as good news.
+	watchSeq   int
+	bannerGood bool
 	w, h    int
 	offset  int
 	keys    struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
@@ -184,6 +188,8 @@ func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case formSavedMsg:
 		return f, f.saved(msg)
+	case dbWatchMsg:
+		return f, f.dbWatched(msg)
 	case formReloadedMsg:
 		if msg.err != nil {
 			return f, reportError("reload", msg.err)
@@ -332,6 +338,7 @@ func (f *formScreen) submit() tea.Cmd {
 		return msgCmd(statusMsg{text: "please correct the fields marked in red", err: true})
 	}
 	f.saving, f.banner = true, ""
+	f.stopWatch()
 	return cmd
 }
 
@@ -370,6 +377,10 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 				push(newConfirm(f.e, strings.TrimSuffix(userMessage(msg.err), " — press r to reload")+
 					".\nReload the record? What you typed here will be replaced.", "reload form", 0)))
 		}
+	case errors.Is(msg.err, domain.ErrUnavailable):
+		f.banner = "the database cannot be reached — nothing was lost; this form says when it is back"
+		f.stopWatch()
+		return tea.Batch(reportError("save", msg.err), f.watchDB(watchFirst))
 	default:
 		f.banner = userMessage(msg.err) + " — nothing was lost: ctrl+s tries again"
 	}
