@@ -78,9 +78,9 @@ type formScreen struct {
 	// (form_watch.go); bannerGood shows the banner as good news.
 	watchSeq   int
 	bannerGood bool
-	w, h    int
-	offset  int
-	keys    struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
+	w, h       int
+	offset     int
+	keys       struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
 }
 
 func newFormScreen(e *env, spec formSpec, version int64, fields ...*formField) *formScreen {

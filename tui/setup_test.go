@@ -23,7 +23,6 @@ func emptyServices(t *testing.T) *domain.Services {
 		Now: func() time.Time { return testNow }})
 }
 
-
 // TestSetupSavesWithCtrlS: the first manager is created with ctrl+s from
 // any field, phone included; a bad phone is refused and creates no one.
 func TestSetupSavesWithCtrlS(t *testing.T) {
