@@ -653,6 +653,10 @@ func (l *listModel[T]) replace(item T, drop bool) {
 		if drop {
 			l.items = append(l.items[:i], l.items[i+1:]...)
 			l.tbl.RemoveRow(i)
+			if l.counted && l.total > 0 {
+				l.total-- // the header's "of N" follows
+			}
+			l.settle()
 		} else {
 			l.items[i] = item
 			l.tbl.SetRow(i, l.spec.row(l.e, item))
