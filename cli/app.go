@@ -19,7 +19,7 @@ type app struct {
 	db     *store.DB
 	svc    *domain.Services
 	wiring domain.Config // how svc was built: an import builds the same on a transaction
-	hasher *auth.Hasher
+	hasher *lazyHasher
 	log    *slog.Logger
 	rep    *reporter
 	desc   string // credential-free database description
@@ -84,7 +84,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 	open := store.Open
 	if opts.mustExist {
 		open = store.OpenExisting
-	} else if !store.IsPostgresDSN(dsn) {
+	} else if !store.IsServerDSN(dsn) {
 		// The file holds password hashes: create it private.
 		if f, err := os.OpenFile(dsn, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
 			_ = f.Close()
@@ -120,7 +120,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	a.hasher = auth.NewHasher()
+	a.hasher = &lazyHasher{}
 	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
@@ -134,8 +134,8 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 	return a, nil
 }
 
-// checkSchema migrates the embedded database, and on PostgreSQL (where the
-// app may run as a role without DDL rights) refuses to start on a schema
+// checkSchema migrates the embedded database, and on PostgreSQL or MySQL
+// (where the app may run as a role without DDL rights) refuses to start on a schema
 // that is behind, saying which command fixes it.
 func (a *app) checkSchema(ctx context.Context, migrate bool) error {
 	if a.db.Dialect() == "sqlite" && migrate {

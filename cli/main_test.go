@@ -358,7 +358,7 @@ func TestSessionFileFollowsTheDatabase(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("session file after login: %v, %v", st, err)
 	}
-	if got := files.resume(ctx); got == nil {
+	if got, _ := files.resume(ctx); got == nil {
 		t.Fatal("a session saved for this database was not resumed")
 	}
 
@@ -366,19 +366,38 @@ func TestSessionFileFollowsTheDatabase(t *testing.T) {
 	// and left in place for the database it belongs to.
 	other := *a
 	other.desc = "sqlite /somewhere/else.db"
-	if got := (sessionStore{a: &other, path: files.path}).resume(ctx); got != nil {
+	if got, _ := (sessionStore{a: &other, path: files.path}).resume(ctx); got != nil {
 		t.Error("a session of another database was resumed")
 	}
 	if _, err := os.Stat(files.path); err != nil {
 		t.Errorf("the other database's session file was removed: %v", err)
 	}
 
+	// A copy of the file taken before the logout: not resumed, the reason
+	// is given for the login screen, and the file goes.
+	copied, err := os.ReadFile(files.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.svc.Sessions.Logout(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
 	files.remove()
 	if _, err := os.Stat(files.path); !os.IsNotExist(err) {
 		t.Errorf("session file still there after logout: %v", err)
 	}
-	if got := files.resume(ctx); got != nil {
+	if got, _ := files.resume(ctx); got != nil {
 		t.Error("resumed without a session file")
+	}
+	if err := os.WriteFile(files.path, copied, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, ended := files.resume(ctx)
+	if got != nil || ended != "you logged out of this session" {
+		t.Errorf("the copied file after logout: session %v, reason %q", got != nil, ended)
+	}
+	if _, err := os.Stat(files.path); !os.IsNotExist(err) {
+		t.Errorf("the ended session's file is still there: %v", err)
 	}
 }
 
@@ -420,7 +439,7 @@ func TestResumeAfterExpiryKeepsTheFileInStep(t *testing.T) {
 	// Next morning's start (access token long expired), then the one after.
 	for i, later := range []time.Duration{20 * time.Minute, 40 * time.Minute} {
 		b := open(later)
-		got := sessionStore{a: b, path: path}.resume(ctx)
+		got, _ := sessionStore{a: b, path: path}.resume(ctx)
 		if got == nil {
 			t.Fatalf("start %d: the saved session was not resumed", i+1)
 		}

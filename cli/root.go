@@ -87,7 +87,8 @@ func newRootCmd(e env, g *globals) *cobra.Command {
 			"$XDG_STATE_HOME/epic-events/session.json (mode 0600) so that reopening the\n" +
 			"app within 7 days skips the login; L logs out and removes it.\n\n" +
 			"Environment:\n" +
-			"  " + envDatabaseURL + "    postgres://… for PostgreSQL, or a SQLite file path\n" +
+			"  " + envDatabaseURL + "    postgres://… for PostgreSQL, mysql://user:pass@host:3306/db for\n" +
+			"                       MySQL/MariaDB, or a SQLite file path\n" +
 			"                       (default: $XDG_DATA_HOME/epic-events/" + DBFileName + ")\n" +
 			"  " + envSecretKey + "      token signing key (default: generated in the data directory)\n" +
 			"  " + envSecretPrev + " previous signing key, during a rotation\n" +
@@ -117,7 +118,7 @@ func newRootCmd(e env, g *globals) *cobra.Command {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error() + " (see --help)"} })
-	root.PersistentFlags().Var(dbValue{g}, "db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")")
+	root.PersistentFlags().Var(dbValue{g}, "db", "database: postgres://… or mysql://… URL, or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")")
 	root.AddCommand(
 		newLoginCmd(e, g),
 		newLogoutCmd(e, g),

@@ -42,16 +42,18 @@ func (s sessionStore) lock() (func(), error) {
 }
 
 // resume returns the session saved by a previous run against the same
-// database, or nil (the UI shows its login screen).
-func (s sessionStore) resume(ctx context.Context) *domain.Session {
+// database, or nil (the UI shows its login screen) and, when that session
+// was ended (logged out, replayed, role changed…), the one-line reason to
+// show there.
+func (s sessionStore) resume(ctx context.Context) (*domain.Session, string) {
 	sess, err := s.load(ctx)
 	if err != nil {
 		if !errors.Is(err, errNotLoggedIn) {
 			s.a.log.Info("saved session not resumed", "err", scrub(err.Error()))
 		}
-		return nil
+		return nil, domain.EndedReason(err)
 	}
-	return sess
+	return sess, ""
 }
 
 // load resumes the saved session. A file for another database is left
@@ -77,6 +79,9 @@ func (s sessionStore) load(ctx context.Context) (*domain.Session, error) {
 	if err != nil {
 		if errors.Is(err, domain.ErrUnauthenticated) {
 			_ = auth.RemoveSession(s.path)
+			if reason := domain.EndedReason(err); reason != "" {
+				return nil, &endedError{reason: reason, err: err}
+			}
 			return nil, errorf(domain.ErrUnauthenticated, "your session has ended: run `epic-events login`")
 		}
 		return nil, err
@@ -88,6 +93,19 @@ func (s sessionStore) load(ctx context.Context) (*domain.Session, error) {
 	s.watch(sess)
 	return sess, nil
 }
+
+// endedError is a saved session that was ended elsewhere, with the domain's
+// reason; errors.Is(err, domain.ErrUnauthenticated) is true.
+type endedError struct {
+	reason string
+	err    error // the domain's *SessionEndedError
+}
+
+func (e *endedError) Error() string { return e.reason + ": run `epic-events login`" }
+
+// Unwrap keeps errors.Is(err, domain.ErrUnauthenticated) and
+// domain.EndedReason working.
+func (e *endedError) Unwrap() error { return e.err }
 
 // save writes the session file for a new login.
 func (s sessionStore) save(sess *domain.Session) {

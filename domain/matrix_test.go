@@ -3,7 +3,6 @@ package domain_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -230,17 +229,21 @@ func matrixRows() []mrow {
 		_, err := e.svc.Companies.Search(ctx, s, "", 10)
 		return err
 	})
-	readAll("Companies.Get", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
-		want := domain.Company{Name: "Lue " + time.Now().Format("150405.000000000")}
-		if err := e.db.Companies().Create(ctx, &want); err != nil {
-			return fmt.Errorf("no company to read: %w", err)
-		}
-		co, err := e.svc.Companies.Get(ctx, s, want.ID)
-		if err == nil && co.Name != want.Name {
-			return errors.New("another company")
-		}
-		return err
-	})
+	add(mrow{method: "Companies.Get", owner: ownNone, allow: all, read: true,
+		arrange: func(e *env, _ domain.User) target {
+			c := domain.Company{Name: "Lue " + itoa(e.next())}
+			if err := e.db.Companies().Create(e.ctx, &c); err != nil {
+				e.t.Fatal(err)
+			}
+			return target{company: c}
+		},
+		act: func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+			co, err := e.svc.Companies.Get(ctx, s, tg.company.ID)
+			if err == nil && co.Name != tg.company.Name {
+				return errors.New("another company")
+			}
+			return err
+		}})
 	readAll("Dashboard.Get", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
 		_, err := e.svc.Dashboard.Get(ctx, s)
 		return err

@@ -1,11 +1,12 @@
 // Package store implements the domain's repository ports with GORM on
-// SQLite (embedded, pure Go) and PostgreSQL. GORM models stay here; the
-// domain entities carry no tags.
+// SQLite (embedded, pure Go), PostgreSQL and MySQL/MariaDB. GORM models
+// stay here; the domain entities carry no tags.
 package store
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +18,9 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
+	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -67,8 +70,9 @@ func IsPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// Open connects to dsn: a postgres:// or postgresql:// URL, or else the
-// path of a SQLite file (created if missing). It does not migrate.
+// Open connects to dsn: a postgres:// or postgresql:// URL, a mysql://
+// URL (MySQL or MariaDB), or else the path of a SQLite file (created if
+// missing). It does not migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, true) }
 
 // OpenExisting is Open for a database that must exist already: a missing
@@ -85,10 +89,25 @@ func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	}
 	db := &DB{dsn: dsn, desc: DescribeDSN(dsn), rec: &recorder{}, lim: searchLimits{searchWindow, maxCandidates}}
 	var err error
-	if IsPostgresDSN(dsn) {
+	switch {
+	case IsPostgresDSN(dsn):
 		db.dialect = DialectPostgres
 		db.g, err = gorm.Open(postgres.New(postgres.Config{DSN: dsn}), cfg)
-	} else {
+	case IsMySQLDSN(dsn):
+		db.dialect = DialectMySQL
+		var mc *mysql.Config
+		if mc, err = mysqlConfig(dsn); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		var conn driver.Connector
+		if conn, err = mysql.NewConnector(mc); err != nil {
+			return nil, fmt.Errorf("open database: %w", domain.Invalid("database", "the MySQL address is not usable"))
+		}
+		precision := 6
+		db.g, err = gorm.Open(gormmysql.New(gormmysql.Config{
+			Conn: sql.OpenDB(conn), DSNConfig: mc, DefaultDatetimePrecision: &precision,
+		}), cfg)
+	default:
 		if dsn == "" {
 			return nil, fmt.Errorf("open database: %w", domain.Invalid("database", "no database file given"))
 		}
@@ -117,6 +136,11 @@ func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 		db.sqlDB.SetMaxOpenConns(16)
 		db.sqlDB.SetMaxIdleConns(8)
 		db.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	if db.dialect == DialectMySQL {
+		// Servers close connections idle longer than wait_timeout (often
+		// set low by operators): retire them first.
+		db.sqlDB.SetConnMaxLifetime(3 * time.Minute)
 	}
 	// The first read of the file header: a file that is not a database
 	// says so here, not at the first screen.
@@ -157,7 +181,7 @@ func (db *DB) Close() error {
 	return db.sqlDB.Close()
 }
 
-// Dialect is "sqlite" or "postgres".
+// Dialect is "sqlite", "postgres" or "mysql".
 func (db *DB) Dialect() string { return db.dialect }
 
 // Describe is a description of the database without any password.
@@ -166,6 +190,9 @@ func (db *DB) Describe() string { return db.desc }
 // DescribeDSN describes dsn for humans and logs: the password, if any, is
 // never part of it.
 func DescribeDSN(dsn string) string {
+	if IsMySQLDSN(dsn) {
+		return describeMySQL(dsn)
+	}
 	if !IsPostgresDSN(dsn) {
 		if abs, err := filepath.Abs(dsn); err == nil && dsn != "" {
 			dsn = abs
@@ -206,6 +233,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx domain.Store) error) error {
 			return fmt.Errorf("transaction: %w", domain.ErrUnavailable)
 		}
 	}
+	var opts []*sql.TxOptions
+	if db.dialect == DialectMySQL {
+		opts = append(opts, mysqlTxOptions)
+	}
 	var fnErr error
 	err := db.conn(ctx).Transaction(func(g *gorm.DB) error {
 		tx := *db
@@ -213,7 +244,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx domain.Store) error) error {
 		tx.inTx = true
 		fnErr = fn(&tx)
 		return fnErr
-	})
+	}, opts...)
 	if err != nil && fnErr != nil && errors.Is(err, fnErr) {
 		return err
 	}
@@ -312,6 +343,7 @@ func mapErr(err error) error {
 	}
 	var (
 		pgErr *pgconn.PgError
+		myErr *mysql.MySQLError
 		sqErr sqliteCoder
 	)
 	switch {
@@ -349,6 +381,8 @@ func mapErr(err error) error {
 			return domain.ErrUnavailable
 		}
 		return errInternal
+	case errors.As(err, &myErr):
+		return mapMySQL(myErr)
 	case errors.As(err, &sqErr):
 		code := sqErr.Code()
 		switch code {
@@ -383,7 +417,8 @@ func mapErr(err error) error {
 var errInternal = errors.New("internal database error")
 
 func isConnErr(err error) bool {
-	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) {
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) ||
+		errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driverBadConn) {
 		return true
 	}
 	// A connection the server (or the network) cut: the next read ends

@@ -151,11 +151,21 @@ func resolvePage(spec listSpec, q domain.ListQuery) (pageParams, error) {
 
 // keyset restricts g to the rows after the cursor. Row-value comparison:
 // PostgreSQL and SQLite both walk the (key, id) index from the position.
+// MySQL and MariaDB do not seek an index with a row value (they would
+// read the index from its start), so there the same condition is spelt
+// key >= v AND (key > v OR id > last), whose first term is a range.
 func (p pageParams) keyset(g *gorm.DB, spec listSpec) *gorm.DB {
 	if !p.after {
 		return g
 	}
-	if p.desc != p.back {
+	less := p.desc != p.back
+	if g.Dialector.Name() == DialectMySQL {
+		if less {
+			return g.Where("? <= ? AND (? < ? OR ? < ?)", p.key.col, p.v, p.key.col, p.v, spec.id, p.id)
+		}
+		return g.Where("? >= ? AND (? > ? OR ? > ?)", p.key.col, p.v, p.key.col, p.v, spec.id, p.id)
+	}
+	if less {
 		return g.Where("(?, ?) < (?, ?)", p.key.col, spec.id, p.v, p.id)
 	}
 	return g.Where("(?, ?) > (?, ?)", p.key.col, spec.id, p.v, p.id)
@@ -453,7 +463,7 @@ func listOf[R keyed, T any](ctx context.Context, db *DB, q domain.ListQuery, d l
 		})
 		return p, wrapList(d.op, err)
 	}
-	pat := likePattern(q.Search)
+	pat := db.pattern(q.Search)
 	// The total of a search counts the candidates that match, so that the
 	// indexes find them (a rare text would otherwise test every row).
 	matching := filters(d.with(db.conn(ctx).Table(d.table))).Where(d.match(pat)).Where("? IN (?)", d.spec.id, d.cands(pat))

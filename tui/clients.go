@@ -106,7 +106,7 @@ func (s *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *clientsScreen) key(k keyString) (tea.Cmd, bool) {
 	keys := &s.list.keys
 	if key.Matches(k, keys.New) {
-		return checkThen(s.e, domain.CanCreateClient, func() tea.Cmd {
+		return ask(s.e, s, "new client", domain.ActClientCreate, 0, func() tea.Cmd {
 			return push(newClientForm(s.e, nil))
 		}), true
 	}
@@ -117,11 +117,13 @@ func (s *clientsScreen) key(k keyString) (tea.Cmd, bool) {
 	case key.Matches(k, keys.Open):
 		return push(newClientDetail(s.e, c.ID)), true
 	case key.Matches(k, keys.Edit):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateClient(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "edit client", domain.ActClientUpdate, c.ID, func() tea.Cmd {
 			return push(newClientForm(s.e, &c))
 		}), true
 	case key.Matches(k, keys.Delete):
-		return push(newConfirm(s.e, "Delete the client "+domain.StripControl(c.FullName)+"?", "delete client", c.ID)), true
+		return ask(s.e, s, "delete client", domain.ActClientDelete, c.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Delete the client "+domain.StripControl(c.FullName)+"?", "delete client", c.ID))
+		}), true
 	}
 	return nil, false
 }

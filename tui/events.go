@@ -145,8 +145,8 @@ func (s *eventsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, cmd
 }
 
-// key handles the event keys; a key the actor may not use still goes to
-// the service (or, for a form, to a fresh permission check).
+// key handles the event keys; a key the actor may not use still asks the
+// domain, which refuses it with its reason (and audits the refusal).
 func (s *eventsScreen) key(k keyString) (tea.Cmd, bool) {
 	ev, ok := s.list.Selected()
 	keys := &s.list.keys
@@ -158,12 +158,13 @@ func (s *eventsScreen) key(k keyString) (tea.Cmd, bool) {
 	case key.Matches(k, s.assign):
 		return openSupportPicker(s.e, ev), true
 	case key.Matches(k, keys.Edit):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateEvent(a, ev) },
-			func() tea.Cmd {
-				return push(newEventForm(s.e, &ev, nil))
-			}), true
+		return ask(s.e, s, "edit event", domain.ActEventUpdate, ev.ID, func() tea.Cmd {
+			return push(newEventForm(s.e, &ev, nil))
+		}), true
 	case key.Matches(k, keys.Delete):
-		return push(newConfirm(s.e, "Delete the event "+domain.StripControl(ev.Name)+"?", "delete event", ev.ID)), true
+		return ask(s.e, s, "delete event", domain.ActEventDelete, ev.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Delete the event "+domain.StripControl(ev.Name)+"?", "delete event", ev.ID))
+		}), true
 	}
 	return nil, false
 }

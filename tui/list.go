@@ -340,6 +340,14 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return l.Reload(0), false
 		}
 		return nil, false
+	case tea.PasteMsg:
+		if l.searching {
+			return l.searchEdit(msg), true
+		}
+		if l.jumping {
+			return l.jumpKey(msg), true
+		}
+		return nil, false
 	case tea.KeyPressMsg:
 		if l.searching {
 			return l.searchKey(msg), true
@@ -490,10 +498,21 @@ func (l *listModel[T]) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		l.search.SetValue("")
 		return l.fetchEnd(l.query(), pageFirst, 0)
 	}
+	return l.searchEdit(msg)
+}
+
+// searchEdit gives a key or a paste to the search field.
+func (l *listModel[T]) searchEdit(msg tea.Msg) tea.Cmd {
 	before := l.search.Value()
-	var cmd tea.Cmd
-	l.search, cmd = l.search.Update(msg)
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
+	l.search, cmd, problem = updateInput(l.search, msg)
 	l.headerOK = false
+	if problem != "" {
+		return msgCmd(statusMsg{text: fieldMessage("search", problem), err: true})
+	}
 	if l.search.Value() == before {
 		return cmd
 	}
@@ -616,8 +635,9 @@ func groupDigits(n int64) string {
 
 // jumpKey edits the `:` field; enter selects that record when it is loaded
 // and opens its detail otherwise.
-func (l *listModel[T]) jumpKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
+func (l *listModel[T]) jumpKey(msg tea.Msg) tea.Cmd {
+	kp, _ := msg.(tea.KeyPressMsg)
+	switch kp.String() {
 	case "esc":
 		l.jumping = false
 		l.jump.Blur()
@@ -641,9 +661,15 @@ func (l *listModel[T]) jumpKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return l.spec.open(l.e, id)
 	}
-	var cmd tea.Cmd
-	l.jump, cmd = l.jump.Update(msg)
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
+	l.jump, cmd, problem = updateInput(l.jump, msg)
 	l.headerOK = false
+	if problem != "" {
+		return msgCmd(statusMsg{text: fieldMessage("record number", problem), err: true})
+	}
 	return cmd
 }
 

@@ -45,6 +45,7 @@ func newSetupScreen(e *env) Screen {
 		newPasswordInput("Repeat password  ", "")),
 		fields: map[string]string{}}
 	s.keys.Save.SetHelp("ctrl+s", "create")
+	s.showSave = true
 	return s
 }
 
@@ -66,8 +67,12 @@ func (s *setupScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, reportError("set up", msg.err)
 	}
 	focus := s.focus
-	cmd, typed := s.update(msg, s.submit)
-	if typed {
+	cmd, typed, problem := s.update(msg, s.submit)
+	switch {
+	case problem != "":
+		s.fields[setupFieldNames[focus]] = problem
+		return s, msgCmd(statusMsg{text: fieldMessage(s.label(focus), problem), err: true})
+	case typed:
 		delete(s.fields, setupFieldNames[focus])
 	}
 	return s, cmd
