@@ -2,8 +2,10 @@ package tui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -153,5 +155,41 @@ func TestHelpListsEveryKey(t *testing.T) {
 	r.waitFor("only sales may create clients") // pressed anyway, n says why not
 	if d, err := w.svc.Clients.List(context.Background(), w.mgrSess, domain.ListQuery{Count: true}); err != nil || d.Total != 4 {
 		t.Fatalf("clients after a refused n: %d, %v", d.Total, err)
+	}
+}
+
+// TestHintsFollowTheRecord: the contracts list stops offering `v` once the
+// contract has its event; a payment form refused because someone else was
+// paid meanwhile quotes the remaining amount as it is now.
+func TestHintsFollowTheRecord(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	c := must(w.svc.Clients.Create(ctx, w.salesSess, domain.ClientInput{FullName: "Yves Roche", Email: "yves@roche.test"}))
+	k := must(w.svc.Contracts.Create(ctx, w.mgrSess, domain.ContractInput{ClientID: c.ID, TotalCents: 500_000}))
+	k = must(w.svc.Contracts.Sign(ctx, w.mgrSess, k.ID, k.Version))
+	id := strconv.FormatInt(k.ID, 10)
+
+	r := start(t, w.options(w.salesSess), 120, 30)
+	r.waitFor("Dashboard")
+	r.typeText("3")
+	r.waitFor("Yves Roche")
+	r.typeText(":" + id)
+	r.press(tea.KeyEnter)
+	r.waitFor("v create event", "p payment")
+	must(w.svc.Events.Create(ctx, w.salesSess, domain.EventInput{ContractID: k.ID, Name: "Roche launch",
+		Start: testNow.Add(48 * time.Hour), End: testNow.Add(52 * time.Hour)}))
+	r.typeText("r")
+	r.waitGone("v create event")
+
+	// The payment form opened at 5 000.00 €; someone records 4 000.00 €.
+	r.typeText("p")
+	r.waitFor("Payment on contract #"+id, "remaining 5 000.00 €")
+	must(w.svc.Contracts.Pay(ctx, w.mgrSess, k.ID, domain.PaymentInput{AmountCents: 400_000}))
+	r.typeText("2000")
+	ctrl(r, 's')
+	r.waitFor("Yves Roche · remaining 1 000.00 €", "more than the remaining 1 000.00 €")
+	r.waitGone("5 000.00 €")
+	if got := must(w.svc.Contracts.Get(ctx, w.mgrSess, k.ID)); got.RemainingCents != 100_000 {
+		t.Fatalf("the refused payment changed the contract: %d left", got.RemainingCents)
 	}
 }
