@@ -129,6 +129,9 @@ type App struct {
 	status    string
 	statusErr bool
 	statusSeq int
+	// msgRows is how many lines the status message takes above the help
+	// bar (0: it fits on the status line beside who and where).
+	msgRows int
 
 	chrome chrome
 	live   liveState
@@ -247,8 +250,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.setStatus(msg.text, msg.err)
 	case clearStatusMsg:
 		if msg.seq == a.statusSeq {
-			a.status = ""
-			a.chrome.dirty = true
+			a.clearStatus()
 		}
 		return a, nil
 	case errorMsg:
@@ -270,7 +272,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, msg.then()
 	case mayMsg:
 		if msg.err != nil {
-			return a, a.handleError(errorMsg{msg.op, msg.err})
+			return a, a.handleError(errorMsg{op: msg.op, err: msg.err})
 		}
 		if a.top() != msg.from {
 			return a, nil // the user moved on while the answer came
@@ -278,6 +280,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, msg.open()
 	case loggedInMsg:
 		a.e.sess = msg.sess
+		a.clearStatus() // "logged out", "wrong email or password", "session ended": all past now
 		onLogin := a.opts.OnLogin
 		var save tea.Cmd
 		if onLogin != nil {
@@ -286,7 +289,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(save, a.loadActor())
 	case actorMsg:
 		if msg.err != nil {
-			cmd := a.handleError(errorMsg{"resume session", msg.err})
+			cmd := a.handleError(errorMsg{op: "resume session", err: msg.err})
 			if a.e.sess != nil { // not an ended session: the database may be back soon
 				cmd = tea.Batch(cmd, tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
 			}
@@ -298,7 +301,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(a.openViews(), a.startLive())
 	case actorRefreshedMsg:
 		if msg.err != nil {
-			return a, a.handleError(errorMsg{"refresh permissions", msg.err})
+			return a, a.handleError(errorMsg{op: "refresh permissions", err: msg.err})
 		}
 		if a.e.sess != nil && msg.actor.ID == a.e.actor.ID {
 			a.e.actor = msg.actor
@@ -334,9 +337,10 @@ func (a *App) top() Screen {
 	return a.stack[len(a.stack)-1]
 }
 
-func (a *App) bodySize() (int, int) { return a.width, max(a.high-chromeLines, 1) }
+func (a *App) bodySize() (int, int) { return a.width, max(a.high-chromeLines-a.msgRows, 1) }
 
 func (a *App) resize() {
+	a.msgRows = a.statusRows()
 	w, h := a.bodySize()
 	for _, s := range a.stack {
 		s.SetSize(w, h)
@@ -445,6 +449,9 @@ func (a *App) switchView(i int) tea.Cmd {
 	if i < 0 || i >= len(a.views) || i == a.cur {
 		return nil
 	}
+	if a.cur >= 0 {
+		a.clearStatus() // a message about the view left behind
+	}
 	a.cur = i
 	a.chrome.dirty = true
 	if a.screens[i] == nil {
@@ -462,7 +469,7 @@ func (a *App) switchView(i int) tea.Cmd {
 func (a *App) setStatus(text string, isErr bool) tea.Cmd {
 	a.statusSeq++
 	a.status, a.statusErr = text, isErr
-	a.chrome.dirty = true
+	a.relayoutStatus()
 	seq := a.statusSeq
 	return tea.Tick(statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
 }
@@ -481,6 +488,9 @@ func (a *App) handleError(m errorMsg) tea.Cmd {
 		lvl = slog.LevelError
 	}
 	a.opts.Log.Log(context.Background(), lvl, "ui operation failed", "op", m.op, "err", m.err)
+	if m.quiet {
+		return nil
+	}
 	return a.setStatus(userMessage(m.err), true)
 }
 

@@ -92,6 +92,9 @@ type statusMsg struct {
 type errorMsg struct {
 	op  string
 	err error
+	// quiet: the screen shows the sentence itself (a form's banner), the
+	// status line stays as it is; the error is logged all the same.
+	quiet bool
 }
 
 // focusMsg tells a screen it is on top again (after a pop or a view switch).
