@@ -2,12 +2,14 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
 )
 
@@ -16,6 +18,7 @@ import (
 type loginScreen struct {
 	inputScreen // email, password
 	busy        bool
+	ahead       int // logins before this one on a busy server
 	errText     string
 	until       time.Time // throttled until
 }
@@ -24,6 +27,17 @@ type loginResultMsg struct {
 	sess *domain.Session
 	err  error
 }
+
+// loginQueuedMsg: the login still waits for its turn, ahead before it.
+type loginQueuedMsg struct {
+	ahead int
+	t     *auth.Ticket
+	email string
+	pw    string
+}
+
+// busyText answers a login the server's queue cannot take.
+const busyText = "the server is busy — try again in a few seconds"
 
 type throttleTickMsg struct{}
 
@@ -41,6 +55,10 @@ func (s *loginScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.err == nil {
 			return s, msgCmd(loggedInMsg{msg.sess})
 		}
+		if errors.Is(msg.err, errLoginDropped) {
+			s.errText = busyText
+			return s, nil
+		}
 		s.errText = userMessage(msg.err)
 		var te *domain.ThrottledError
 		if errors.As(msg.err, &te) {
@@ -50,6 +68,9 @@ func (s *loginScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.inputs[1].SetValue("")
 		return s, tea.Batch(reportError("log in", msg.err), s.setFocus(1))
+	case loginQueuedMsg:
+		s.ahead = msg.ahead
+		return s, s.awaitTurn(msg.t, msg.email, msg.pw)
 	case throttleTickMsg:
 		if s.throttled() {
 			return s, s.tick()
@@ -63,7 +84,7 @@ func (s *loginScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *loginScreen) throttled() bool { return s.e.now().Before(s.until) }
 
 func (s *loginScreen) tick() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return throttleTickMsg{} })
+	return s.e.tick(time.Second, func(time.Time) tea.Msg { return throttleTickMsg{} })
 }
 
 func (s *loginScreen) submit() tea.Cmd {
@@ -77,9 +98,48 @@ func (s *loginScreen) submit() tea.Cmd {
 		s.errText = "type your email and your password"
 		return nil
 	}
-	s.busy, s.errText = true, ""
+	if s.e.logins == nil {
+		s.busy, s.errText = true, ""
+		return s.login(nil, email, pw)
+	}
+	t, err := s.e.logins.Enter()
+	if err != nil {
+		s.errText = busyText
+		return nil
+	}
+	s.busy, s.errText, s.ahead = true, "", t.Ahead()
+	return s.awaitTurn(t, email, pw)
+}
+
+// awaitTurn waits (a second at most, so no goroutine outlives a vanished
+// session by more) for the login's turn; once admitted it logs in.
+func (s *loginScreen) awaitTurn(t *auth.Ticket, email, pw string) tea.Cmd {
+	login := s.login(t, email, pw)
+	ctx := s.e.sessionCtx()
+	return func() tea.Msg {
+		ahead, ok, err := t.Wait(ctx, time.Second)
+		switch {
+		case err != nil:
+			t.Leave()
+			return loginResultMsg{err: errLoginDropped}
+		case !ok:
+			return loginQueuedMsg{ahead, t, email, pw}
+		}
+		return login()
+	}
+}
+
+// errLoginDropped: the queue dropped a login whose screen stopped waiting.
+var errLoginDropped = errors.New("login: dropped from the queue")
+
+// login calls the service. Its deadline starts here, once admitted: time
+// spent in line is not charged to the database.
+func (s *loginScreen) login(t *auth.Ticket, email, pw string) tea.Cmd {
 	svc := s.e.svc
 	return func() tea.Msg {
+		if t != nil {
+			defer t.Leave()
+		}
 		ctx, cancel := callCtx()
 		defer cancel()
 		sess, err := svc.Sessions.Login(ctx, email, pw)
@@ -101,6 +161,8 @@ func (s *loginScreen) View() string {
 	case s.throttled():
 		wait := s.until.Sub(s.e.now())
 		b.WriteString(st.Error.Render("too many failed attempts: try again in " + waitText(wait)))
+	case s.busy && s.ahead > 0:
+		b.WriteString(st.Dim.Render(fmt.Sprintf("signing in — %d ahead", s.ahead)))
 	case s.busy:
 		b.WriteString(st.Dim.Render("checking…"))
 	case s.errText != "":
