@@ -18,6 +18,7 @@ type app struct {
 	db     *store.DB
 	svc    *domain.Services
 	hasher *auth.Hasher
+	gate   *auth.Gate // login admission of `serve`; nil elsewhere
 	log    *slog.Logger
 	rep    *reporter
 	desc   string // credential-free database description
@@ -43,6 +44,8 @@ type openOptions struct {
 	// now is the services' clock (nil = time.Now); tests move it forward
 	// to let tokens expire.
 	now func() time.Time
+	// loginConcurrency: password hashes at once (0: one per core).
+	loginConcurrency int
 }
 
 // openApp reads the configuration, opens the log, Sentry and the database,
@@ -111,7 +114,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	a.hasher = auth.NewHasher()
+	a.hasher = auth.NewLimitedHasher(opts.loginConcurrency)
 	a.svc = domain.New(domain.Config{
 		Store:  db,
 		Tokens: ring,

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -16,6 +18,7 @@ type guard struct {
 	rep     *reporter
 	where   string
 	crashed bool
+	notice  string // from the server (stopping, login timeout), over the bottom line
 }
 
 func newGuard(m tea.Model, rep *reporter, where string) *guard {
@@ -37,9 +40,13 @@ func (g *guard) Init() (cmd tea.Cmd) {
 }
 
 func (g *guard) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
-	if _, ok := msg.(crashMsg); ok {
+	switch msg := msg.(type) {
+	case crashMsg:
 		g.crashed = true
 		return g, tea.Quit
+	case noticeMsg:
+		g.notice = msg.text
+		return g, nil
 	}
 	if g.crashed {
 		return g, nil
@@ -67,7 +74,19 @@ func (g *guard) View() (v tea.View) {
 			v = tea.NewView(crashText)
 		}
 	}()
-	return g.inner.View()
+	v = g.inner.View()
+	if g.notice != "" {
+		v.Content = withNotice(v.Content, g.notice)
+	}
+	return v
+}
+
+// withNotice replaces the last line of content with notice, in reverse
+// video so it reads as the server speaking, not the app.
+func withNotice(content, notice string) string {
+	lines := strings.Split(content, "\n")
+	lines[len(lines)-1] = "\x1b[7m " + notice + " \x1b[0m"
+	return strings.Join(lines, "\n")
 }
 
 // wrap makes a command report its panic as a crashMsg. Batches are wrapped
