@@ -374,3 +374,141 @@ func waitListening(t *testing.T, addr string, timeout time.Duration) {
 	}
 	t.Fatalf("nothing listens on %s after %s", addr, timeout)
 }
+
+// auditCount is the number of audit entries in the sandbox's database.
+func auditCount(t *testing.T, e *e2eEnv) int {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(e.dir, "data", "epic-events", cli.DBFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	for q := (domain.ListQuery{Limit: 500, Now: time.Now()}); ; {
+		p, err := db.Audit().List(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(p.Items)
+		if p.Next == "" {
+			return n
+		}
+		q.After = p.Next
+	}
+}
+
+// logSays waits until the app's log mentions text.
+func logSays(t *testing.T, e *e2eEnv, text string) {
+	t.Helper()
+	path := filepath.Join(e.dir, "state", "epic-events", "epic-events.log")
+	deadline := time.Now().Add(10 * time.Second)
+	var b []byte
+	for time.Now().Before(deadline) {
+		b, _ = os.ReadFile(path)
+		if bytes.Contains(b, []byte(text)) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the log never said %q:\n%s", text, b)
+}
+
+const loginScreen = `Log in(.|\n)*Email(.|\n)*Password`
+
+// TestE2ECopiedSessionFileEndsAtLogout: a copy of the session file taken
+// before L does not open the app after the logout: the relaunch shows the
+// login screen, says why, and the old tokens write nothing.
+func TestE2ECopiedSessionFileEndsAtLogout(t *testing.T) {
+	e := newE2E(t)
+	needTool(t, "tmux")
+	mgr := e.demoLogins()["management"]
+	sessionFile := filepath.Join(e.dir, "state", "epic-events", "session.json")
+
+	tm := newTmux(t, e, e.bin)
+	tm.login(mgr[0], mgr[1])
+	tm.waitFor(`(?i)dashboard`, 20*time.Second)
+	copied, err := os.ReadFile(sessionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.keys("L")
+	tm.waitFor(loginScreen, 10*time.Second)
+	tm.keys("C-c")
+	tm.waitGone(10 * time.Second)
+
+	if err := os.WriteFile(sessionFile, copied, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := auditCount(t, e)
+	tm.start(e.bin)
+	tm.waitFor(loginScreen, 20*time.Second)
+	logSays(t, e, "you logged out of this session")
+	if _, err := os.Stat(sessionFile); !os.IsNotExist(err) {
+		t.Errorf("the ended session's file is still there (stat err %v)", err)
+	}
+	tm.keys("C-c")
+	tm.waitGone(10 * time.Second)
+	if after := auditCount(t, e); after != before {
+		t.Fatalf("the copied session wrote %d audit entries after the logout", after-before)
+	}
+}
+
+// TestE2ERefreshReuseEndsBothProcesses: the session file is copied, the
+// session rotates its refresh token in one process, and the copy is
+// replayed in another: the whole session ends — the replaying process
+// shows the login screen, and the one still open is sent to it, with the
+// reason, at its next action, writing nothing.
+func TestE2ERefreshReuseEndsBothProcesses(t *testing.T) {
+	e := newE2E(t)
+	needTool(t, "tmux")
+	mgr := e.demoLogins()["management"]
+	sessionFile := filepath.Join(e.dir, "state", "epic-events", "session.json")
+
+	first := newTmux(t, e, e.bin)
+	first.login(mgr[0], mgr[1])
+	first.waitFor(`(?i)dashboard`, 20*time.Second)
+	copied, err := os.ReadFile(sessionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A copy whose access token is unusable: opening it rotates the
+	// refresh token (as an expired one would, 15 minutes later).
+	stale := regexp.MustCompile(`"access":\s*"[^"]*"`).ReplaceAll(copied, []byte(`"access":"expired"`))
+	if bytes.Equal(stale, copied) {
+		t.Fatalf("no access token in the session file:\n%s", copied)
+	}
+	if err := os.WriteFile(sessionFile, stale, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second := &tmux{t: t, bin: first.bin, socket: first.socket, name: "e2e-second", env: e.env}
+	second.start(e.bin)
+	second.waitFor(`(?i)dashboard`, 20*time.Second) // rotated and saved
+	second.keys("q")
+	second.waitGone(10 * time.Second)
+
+	// Long after the rotation (past the grace given to a concurrent
+	// refresh), the old refresh token comes back: a replay.
+	time.Sleep(11 * time.Second)
+	if err := os.WriteFile(sessionFile, stale, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := auditCount(t, e)
+	second.start(e.bin)
+	second.waitFor(loginScreen, 20*time.Second)
+	logSays(t, e, "its refresh token was used twice")
+	afterReplay := auditCount(t, e)
+	if afterReplay != before+1 { // session.reuse_detected
+		t.Fatalf("the replay wrote %d audit entries, want 1 (the reuse)", afterReplay-before)
+	}
+
+	// The first process still holds the family's first access token: its
+	// next action ends on the login screen, saying why.
+	first.keys("2")
+	first.waitFor(`(?s)Log in.*refresh token was used twice`, 20*time.Second)
+	if after := auditCount(t, e); after != afterReplay {
+		t.Fatalf("the revoked session wrote %d audit entries", after-afterReplay)
+	}
+	first.keys("C-c")
+	second.keys("C-c")
+}

@@ -30,6 +30,9 @@ const (
 // accessClaims is the JWT payload of an access token.
 type accessClaims struct {
 	Role string `json:"role"`
+	// SID names the refresh family (the session) the token belongs to, so
+	// every call can check that the session is still live.
+	SID string `json:"sid,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -82,8 +85,9 @@ func KeyID(secret []byte) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// IssueAccess signs a 15-minute access token for the user.
-func (k *KeyRing) IssueAccess(userID int64, role domain.Role, now time.Time) (string, error) {
+// IssueAccess signs a 15-minute access token for the user, naming its
+// refresh family in the sid claim.
+func (k *KeyRing) IssueAccess(userID int64, role domain.Role, family string, now time.Time) (string, error) {
 	if userID <= 0 || !role.Valid() {
 		return "", fmt.Errorf("auth: issue access token: invalid user %d or role %q", userID, role)
 	}
@@ -94,6 +98,7 @@ func (k *KeyRing) IssueAccess(userID int64, role domain.Role, now time.Time) (st
 	now = now.Truncate(time.Second)
 	claims := accessClaims{
 		Role: string(role),
+		SID:  family,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   strconv.FormatInt(userID, 10),
 			Issuer:    Issuer,
@@ -162,6 +167,7 @@ func (k *KeyRing) VerifyAccess(token string, now time.Time) (domain.AccessClaims
 		IssuedAt: claims.IssuedAt.UTC(),
 		Expires:  claims.ExpiresAt.UTC(),
 		ID:       claims.ID,
+		Family:   claims.SID,
 	}, nil
 }
 

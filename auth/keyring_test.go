@@ -64,7 +64,7 @@ func forge(t *testing.T, method jwt.SigningMethod, claims jwt.MapClaims, kid str
 func TestIssueAndVerifyAccess(t *testing.T) {
 	t.Parallel()
 	k := mustRing(t, secretA, nil)
-	tok, err := k.IssueAccess(42, domain.RoleSales, t0)
+	tok, err := k.IssueAccess(42, domain.RoleSales, "fam", t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestIssueAndVerifyAccess(t *testing.T) {
 		t.Fatalf("payload = %v", payload)
 	}
 
-	other, _ := k.IssueAccess(42, domain.RoleSales, t0)
+	other, _ := k.IssueAccess(42, domain.RoleSales, "fam", t0)
 	if second, _ := k.VerifyAccess(other, t0); second.ID == got.ID {
 		t.Fatalf("two tokens share jti %q", got.ID)
 	}
@@ -116,10 +116,10 @@ func decodeSegment(t *testing.T, seg string, v any) {
 func TestIssueAccessRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	k := mustRing(t, secretA, nil)
-	if _, err := k.IssueAccess(0, domain.RoleSales, t0); err == nil {
+	if _, err := k.IssueAccess(0, domain.RoleSales, "fam", t0); err == nil {
 		t.Fatal("user 0 accepted")
 	}
-	if _, err := k.IssueAccess(1, domain.Role("admin"), t0); err == nil {
+	if _, err := k.IssueAccess(1, domain.Role("admin"), "fam", t0); err == nil {
 		t.Fatal("unknown role accepted")
 	}
 }
@@ -128,7 +128,7 @@ func TestVerifyAccessRefusesAttacks(t *testing.T) {
 	t.Parallel()
 	k := mustRing(t, secretA, nil)
 	kid := KeyID(secretA)
-	valid, err := k.IssueAccess(42, domain.RoleSales, t0)
+	valid, err := k.IssueAccess(42, domain.RoleSales, "fam", t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestVerifyAccessRefusesAttacks(t *testing.T) {
 func TestKeyRotation(t *testing.T) {
 	t.Parallel()
 	old := mustRing(t, secretB, nil)
-	tok, err := old.IssueAccess(7, domain.RoleSupport, t0)
+	tok, err := old.IssueAccess(7, domain.RoleSupport, "fam", t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestKeyRotation(t *testing.T) {
 	if err != nil || got.UserID != 7 || got.Role != domain.RoleSupport {
 		t.Fatalf("token signed with the previous key: %+v, %v", got, err)
 	}
-	fresh, err := rotating.IssueAccess(7, domain.RoleSupport, t0)
+	fresh, err := rotating.IssueAccess(7, domain.RoleSupport, "fam", t0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func (c config) dsn() (string, error) {
 	if c.DatabaseURL == "" {
 		return filepath.Join(c.DataDir, DBFileName), nil
 	}
-	if store.IsPostgresDSN(c.DatabaseURL) {
+	if store.IsServerDSN(c.DatabaseURL) {
 		return c.DatabaseURL, nil
 	}
 	abs, err := filepath.Abs(c.DatabaseURL)
@@ -88,15 +88,6 @@ func (c config) dsn() (string, error) {
 		return "", fmt.Errorf("database path %q: %w", c.DatabaseURL, err)
 	}
 	return abs, nil
-}
-
-// dbFlag registers the --db flag shared by every command that opens the
-// database, defaulting to $EPIC_DATABASE_URL.
-func dbFlag(fs *flagSet, cfg *config) {
-	fs.Func("db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")", func(s string) error {
-		cfg.DatabaseURL = strings.TrimSpace(s)
-		return nil
-	})
 }
 
 // ensureDir creates a private directory (0700) if needed.

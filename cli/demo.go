@@ -12,35 +12,51 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/epic-events/crm/domain"
 )
 
-func cmdDemo(ctx context.Context, e env, args []string) error {
-	cfg, err := loadConfig(e.getenv)
-	if err != nil {
-		return err
+// demoOptions are the flags of demo.
+type demoOptions struct {
+	scale int
+	seed  uint64
+}
+
+func newDemoCmd(e env, g *globals) *cobra.Command {
+	var o demoOptions
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Fill a fresh database with demo data and print logins",
+		Long: "Fill a fresh database (no collaborators, no clients) with demo data and\n" +
+			"print one login per role. All demo collaborators share one random\n" +
+			"password, printed at the end.\n\n" +
+			"Without --scale: a realistic French data set made through the domain\n" +
+			"services (every rule and audit entry applies): companies, about 40\n" +
+			"clients, contracts in every state with payments, past and future events,\n" +
+			"some without support.\n" +
+			"With --scale N: N clients, 3N contracts and 3N events inserted in bulk,\n" +
+			"the data set of the benchmarks.",
+		Example: "epic-events demo --db /tmp/demo.db\n" +
+			"epic-events demo --scale 100000 --db postgres://postgres@127.0.0.1/bench",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config(e)
+			if err != nil {
+				return err
+			}
+			return runDemo(cmd.Context(), e, cfg, o)
+		},
 	}
-	fs := newFlagSet(e, "demo", "demo [--scale N] [--seed S] [--db URL]",
-		"Fill a fresh database (no collaborators, no clients) with demo data and\n"+
-			"print one login per role. All demo collaborators share one random\n"+
-			"password, printed at the end.\n\n"+
-			"Without --scale: a realistic French data set made through the domain\n"+
-			"services (every rule and audit entry applies): companies, about 40\n"+
-			"clients, contracts in every state with payments, past and future events,\n"+
-			"some without support.\n"+
-			"With --scale N: N clients, 3N contracts and 3N events inserted in bulk,\n"+
-			"the data set of the benchmarks.")
-	scale := fs.Int("scale", 0, "bulk mode: number of clients (0 = the realistic small data set)")
-	seed := fs.Uint64("seed", 1, "random seed of the generated data")
-	dbFlag(fs, &cfg)
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
+	cmd.Flags().IntVar(&o.scale, "scale", 0, "bulk mode: number of clients (0 = the realistic small data set)")
+	cmd.Flags().Uint64Var(&o.seed, "seed", 1, "random seed of the generated data")
+	return cmd
+}
+
+// runDemo fills a fresh database and prints the logins.
+func runDemo(ctx context.Context, e env, cfg config, o demoOptions) error {
+	scale, seed := &o.scale, &o.seed
 	if *scale < 0 {
 		return errors.New("--scale must be a positive number of clients")
 	}
@@ -83,14 +99,14 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 func (a *app) refuseNonEmpty(ctx context.Context) error {
 	page, err := a.db.Clients().List(ctx, domain.ListQuery{Limit: 1})
 	if err != nil {
-		return a.userError("demo", err)
+		return a.fail("demo", err)
 	}
 	if len(page.Items) > 0 {
 		return fmt.Errorf("%s already holds clients: demo only fills a fresh database (point %s or --db at a new one)", a.desc, envDatabaseURL)
 	}
 	n, err := a.db.Users().Count(ctx)
 	if err != nil {
-		return a.userError("demo", err)
+		return a.fail("demo", err)
 	}
 	if n > 0 {
 		return fmt.Errorf("%s already has collaborators: demo only fills a fresh database (point %s or --db at a new one)", a.desc, envDatabaseURL)
@@ -193,7 +209,7 @@ func (a *app) smallDemo(ctx context.Context, seed uint64, password string) (demo
 	rng := mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	svc := a.svc
 	fail := func(what string, err error) (demoSummary, []demoLogin, error) {
-		return sum, nil, fmt.Errorf("demo: %s: %w", what, a.userError("demo", err))
+		return sum, nil, fmt.Errorf("demo: %s: %w", what, a.fail("demo", err))
 	}
 
 	// The team.
@@ -284,6 +300,9 @@ func (a *app) smallDemo(ctx context.Context, seed uint64, password string) (demo
 			ct, err := svc.Contracts.Create(ctx, manager, in)
 			if err != nil {
 				return fail("create contract", err)
+			}
+			if in.RemainingCents != nil {
+				sum.payments++ // the deposit is recorded as the first payment
 			}
 			state := (i + k) % 5 // 0: draft, 1: signed unpaid, 2: part paid, 3-4: paid
 			if state == 0 {

@@ -6,13 +6,17 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
+	"strings"
 	"syscall"
+
+	"charm.land/fang/v2"
+	mango "github.com/muesli/mango-cobra"
+	"github.com/muesli/roff"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // env is what a command reads from the outside world, injectable in tests.
@@ -23,144 +27,203 @@ type env struct {
 	getenv func(string) string
 }
 
-// command is one subcommand.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e env, args []string) error
-}
-
-// commands in the order `--help` lists them.
-var commands = []command{
-	{"serve", "serve the UI over SSH (each connection logs in)", cmdServe},
-	{"migrate", "apply (up) or show (status) database migrations", cmdMigrate},
-	{"user", "create a collaborator from the shell (user create …)", cmdUser},
-	{"demo", "fill a fresh database with demo data and print logins", cmdDemo},
-	{"version", "print the version", cmdVersion},
-}
-
-// errUsage means the usage was already printed: exit 2, nothing more to say.
-var errUsage = errors.New("usage")
-
 // Execute runs the command line of the process and returns its exit code.
 func Execute() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return run(ctx, env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	return run(context.Background(), env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
 }
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, e env, args []string) int {
-	err := dispatch(ctx, e, args)
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, errUsage):
-		return 2
-	default:
-		fmt.Fprintln(e.stderr, "epic-events:", err)
-		return 1
+	g := &globals{}
+	root := newRootCmd(e, g)
+	root.SetArgs(args)
+	err := fang.Execute(ctx, root,
+		fang.WithVersion(versionString()),
+		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
+		fang.WithErrorHandler(func(io.Writer, fang.Styles, error) {}),
+		// Our own man command writes to the command's stdout (fang's writes
+		// to the process's), and is listed.
+		fang.WithoutManpage(),
+	)
+	if err == nil {
+		return exitOK
+	}
+	printError(e.stderr, err, g.output == formatJSON || g.output == formatJSONL)
+	return exitCode(err)
+}
+
+// globals are the flags every command shares.
+type globals struct {
+	db     string // --db: database URL or SQLite path, wins over the environment
+	dbSet  bool
+	output string // -o of the command that ran, also the format of its error
+}
+
+// config reads the environment, then applies --db when it was given.
+func (g *globals) config(e env) (config, error) {
+	cfg, err := loadConfig(e.getenv)
+	if err != nil {
+		return config{}, err
+	}
+	if g.dbSet {
+		cfg.DatabaseURL = strings.TrimSpace(g.db)
+	}
+	return cfg, nil
+}
+
+func init() {
+	// Subcommands are listed in the order they are added: the common ones
+	// first, as a reader scanning --help expects.
+	cobra.EnableCommandSorting = false
+}
+
+// newRootCmd builds the command tree. Without a subcommand it opens the UI.
+func newRootCmd(e env, g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "epic-events",
+		Short: "Epic Events CRM — clients, contracts and events in your terminal",
+		Long: "Epic Events CRM — clients, contracts and events in your terminal.\n\n" +
+			"Without a command, opens the full-screen UI. The session is kept in\n" +
+			"$XDG_STATE_HOME/epic-events/session.json (mode 0600) so that reopening the\n" +
+			"app within 7 days skips the login; L logs out and removes it.\n\n" +
+			"Environment:\n" +
+			"  " + envDatabaseURL + "    postgres://… for PostgreSQL, mysql://user:pass@host:3306/db for\n" +
+			"                       MySQL/MariaDB, or a SQLite file path\n" +
+			"                       (default: $XDG_DATA_HOME/epic-events/" + DBFileName + ")\n" +
+			"  " + envSecretKey + "      token signing key (default: generated in the data directory)\n" +
+			"  " + envSecretPrev + " previous signing key, during a rotation\n" +
+			"  " + envSentryDSN + "           send unexpected errors to Sentry (scrubbed)\n" +
+			"  " + envSSHAddr + "        address of \"serve\" (default " + defaultSSHAddr + ")\n\n" +
+			exitCodesHelp,
+		Example: "# open the UI on the embedded database\n" +
+			"epic-events\n" +
+			"# open the UI on PostgreSQL\n" +
+			"epic-events --db postgres://crm@db.example/crm",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownCommand(cmd, args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config(e)
+			if err != nil {
+				return err
+			}
+			return runUI(cmd.Context(), e, cfg)
+		},
+	}
+	root.SuggestionsMinimumDistance = 2
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error() + " (see --help)"} })
+	root.PersistentFlags().Var(dbValue{g}, "db", "database: postgres://… or mysql://… URL, or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")")
+	root.AddCommand(
+		newLoginCmd(e, g),
+		newLogoutCmd(e, g),
+		newWhoamiCmd(e, g),
+		newClientCmd(e, g),
+		newContractCmd(e, g),
+		newEventCmd(e, g),
+		newCompanyCmd(e, g),
+		newUserCmd(e, g),
+		newRoleCmd(e, g),
+		newAuditCmd(e, g),
+		newServeCmd(e, g),
+		newMigrateCmd(e, g),
+		newDemoCmd(e, g),
+		newVersionCmd(e),
+		newManCmd(),
+	)
+	return root
+}
+
+// newManCmd prints the man page of every command (roff, section 1).
+func newManCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "man",
+		Short:   "Print the man page",
+		Long:    "Print the man page of epic-events and all its commands (roff, section 1).",
+		Example: "epic-events man > /usr/local/share/man/man1/epic-events.1\nepic-events man | man -l -",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			page, err := mango.NewManPage(1, cmd.Root())
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			return err
+		},
 	}
 }
 
-func dispatch(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return cmdUI(ctx, e, nil)
-	}
-	name := args[0]
-	switch name {
-	case "-h", "--help", "-help", "help":
-		usage(e.stdout)
-		return nil
-	}
-	if len(name) > 0 && name[0] == '-' {
-		// Flags of the UI itself (e.g. --db).
-		return cmdUI(ctx, e, args)
-	}
-	for _, c := range commands {
-		if c.name == name {
-			return c.run(ctx, e, args[1:])
-		}
-	}
-	fmt.Fprintf(e.stderr, "epic-events: unknown command %q\n\n", name)
-	usage(e.stderr)
-	return errUsage
+// dbValue binds --db and remembers that it was given (even empty).
+type dbValue struct{ g *globals }
+
+func (v dbValue) String() string { return v.g.db }
+func (v dbValue) Set(s string) error {
+	v.g.db, v.g.dbSet = s, true
+	return nil
+}
+func (v dbValue) Type() string { return "URL" }
+
+var _ pflag.Value = dbValue{}
+
+// usageError is a command line that does not parse: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usage error for cmd, pointing at its --help.
+func usagef(cmd *cobra.Command, format string, args ...any) error {
+	return &usageError{commandName(cmd) + ": " + fmt.Sprintf(format, args...) + " (see --help)"}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `Epic Events CRM — clients, contracts and events in your terminal.
-
-Usage:
-  epic-events [--db URL]        open the full-screen UI
-  epic-events <command> [flags]
-
-Commands:
-`)
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprint(w, `
-Run "epic-events <command> --help" for a command's flags.
-
-Environment:
-  `+envDatabaseURL+`    postgres://… for PostgreSQL, or a SQLite file path
-                       (default: $XDG_DATA_HOME/epic-events/`+DBFileName+`)
-  `+envSecretKey+`      token signing key (default: generated in the data directory)
-  `+envSecretPrev+` previous signing key, during a rotation
-  `+envSentryDSN+`           send unexpected errors to Sentry (scrubbed)
-  `+envSSHAddr+`        address of "serve" (default `+defaultSSHAddr+`)
-`)
+// commandName is the command's path without the program name, e.g.
+// "client list": errors are printed after "epic-events: ".
+func commandName(cmd *cobra.Command) string {
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 }
 
-// flagSet is a subcommand's flags with its help text.
-type flagSet struct {
-	*flag.FlagSet
-	help func()
-}
-
-// newFlagSet returns a flag set whose --help prints a usage line, the
-// description and the flags to stdout, and whose errors print one line to
-// stderr (parseFlags does both: the flag package's own usage output is
-// silenced, as it would print the whole help on every typo).
-func newFlagSet(e env, name, synopsis, description string) *flagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	help := func() {
-		w := e.stdout
-		fmt.Fprintf(w, "Usage: epic-events %s\n\n%s\n", synopsis, description)
-		hasFlags := false
-		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-		if hasFlags {
-			fmt.Fprintln(w, "\nFlags:")
-			fs.SetOutput(w)
-			fs.PrintDefaults()
-			fs.SetOutput(io.Discard)
-		}
+// unknownCommand says which word is not a command, with a suggestion.
+func unknownCommand(cmd *cobra.Command, word string) error {
+	msg := fmt.Sprintf("unknown command %q", word)
+	if s := cmd.SuggestionsFor(word); len(s) > 0 {
+		msg += ", did you mean " + strings.Join(s, " or ") + "?"
 	}
-	return &flagSet{FlagSet: fs, help: help}
-}
-
-// parseFlags parses args, printing help or the error as needed.
-func parseFlags(e env, fs *flagSet, args []string) error {
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, flag.ErrHelp):
-		fs.help()
-		return flag.ErrHelp
-	default:
-		fmt.Fprintf(e.stderr, "epic-events %s: %v (see --help)\n", fs.Name(), err)
-		return errUsage
-	}
+	return &usageError{msg + " (see " + cmd.CommandPath() + " --help)"}
 }
 
 // noArgs refuses stray positional arguments.
-func noArgs(e env, fs *flagSet) error {
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "epic-events %s: unexpected argument %q (see --help)\n", fs.Name(), fs.Arg(0))
-		return errUsage
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef(cmd, "unexpected argument %q", args[0])
 	}
 	return nil
+}
+
+// group returns a command that only holds subcommands: run bare or with an
+// unknown word it says which subcommands exist (exit 2).
+func group(use, short, long string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			names := make([]string, 0, len(cmd.Commands()))
+			for _, s := range cmd.Commands() {
+				if s.IsAvailableCommand() {
+					names = append(names, s.Name())
+				}
+			}
+			if len(args) == 0 {
+				return usagef(cmd, "say %s", strings.Join(names, " or "))
+			}
+			return usagef(cmd, "unknown subcommand %q: say %s", args[0], strings.Join(names, " or "))
+		},
+	}
+	c.AddCommand(subs...)
+	return c
 }

@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
+	"github.com/spf13/cobra"
 
 	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
@@ -21,47 +22,52 @@ import (
 // HostKeyName is the file of the SSH host key in the data directory.
 const HostKeyName = "ssh_host_ed25519"
 
-func cmdServe(ctx context.Context, e env, args []string) error {
-	cfg, err := loadConfig(e.getenv)
-	if err != nil {
-		return err
-	}
+func newServeCmd(e env, g *globals) *cobra.Command {
 	o := defaultServeOptions()
 	if addr := e.getenv(envSSHAddr); addr != "" {
 		o.Addr = addr
 	}
-	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db URL] [limits]",
-		"Serve the UI over SSH: `ssh -p 23234 HOST` opens a login screen, each\n"+
-			"connection with its own session. The database credentials stay on the\n"+
-			"server. The host key is kept in the data directory ("+HostKeyName+").\n"+
-			"The SSH layer itself asks for no credentials (unless --authorized-keys):\n"+
-			"the app's login does. docs/OPERATIONS.md describes the limits.")
-	fs.StringVar(&o.Addr, "addr", o.Addr, "listen address (env "+envSSHAddr+")")
-	fs.IntVar(&o.MaxSessions, "max-sessions", o.MaxSessions, "most open connections (0: no limit)")
-	fs.IntVar(&o.MaxPerAddress, "max-sessions-per-address", o.MaxPerAddress, "most open connections from one source address (0: no limit)")
-	fs.BoolVar(&o.ProxyProtocol, "proxy-protocol", o.ProxyProtocol, "require a PROXY protocol v1/v2 header (behind a TCP load balancer)")
-	fs.StringVar(&o.AuthorizedKeys, "authorized-keys", o.AuthorizedKeys, "authorized_keys `FILE`: the SSH layer also requires one of its keys")
-	fs.IntVar(&o.LoginConcurrency, "login-concurrency", o.LoginConcurrency, "password checks at once (0: half the cores, at least 1)")
-	dbFlag(fs, &cfg)
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the UI over SSH (each connection logs in)",
+		Long: "Serve the UI over SSH: `ssh -p 23234 HOST` opens a login screen, each\n" +
+			"connection with its own session. The database credentials stay on the\n" +
+			"server. The host key is kept in the data directory (" + HostKeyName + ").\n" +
+			"The SSH layer itself asks for no credentials (unless --authorized-keys):\n" +
+			"the app's login does. docs/OPERATIONS.md describes the limits.",
+		Example: "epic-events serve --addr 0.0.0.0:23234 --db postgres://crm@db.example/crm\n" +
+			"epic-events serve --proxy-protocol --max-sessions-per-address 0   # behind a TCP load balancer\n" +
+			"ssh -p 23234 crm.example",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config(e)
+			if err != nil {
+				return err
+			}
+			o.cfg = cfg
+			return serve(cmd.Context(), e, o)
+		},
 	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
+	f := cmd.Flags()
+	f.StringVar(&o.Addr, "addr", o.Addr, "listen address (env "+envSSHAddr+")")
+	f.IntVar(&o.MaxSessions, "max-sessions", o.MaxSessions, "most open connections (0: no limit)")
+	f.IntVar(&o.MaxPerAddress, "max-sessions-per-address", o.MaxPerAddress, "most open connections from one source address (0: no limit)")
+	f.BoolVar(&o.ProxyProtocol, "proxy-protocol", o.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection (behind a TCP load balancer)")
+	f.StringVar(&o.AuthorizedKeys, "authorized-keys", o.AuthorizedKeys, "authorized_keys FILE: the SSH layer also requires one of its keys")
+	f.IntVar(&o.LoginConcurrency, "login-concurrency", o.LoginConcurrency, "password checks at once (0: half the cores, at least 1)")
+	return cmd
+}
+
+// serve runs the SSH server until ctx ends (SIGINT/SIGTERM), then stops it
+// as sshServer.shutdown describes, within 10 s.
+func serve(ctx context.Context, e env, o serveOptions) error {
 	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. %s", o.Addr, defaultSSHAddr)
 	}
 	if o.MaxSessions < 0 || o.MaxPerAddress < 0 || o.LoginConcurrency < 0 {
-		return errors.New("--max-sessions, --max-sessions-per-address and --login-concurrency take 0 (default/no limit) or more")
+		return errors.New("--max-sessions, --max-sessions-per-address and --login-concurrency take 0 (default, or no limit) or more")
 	}
-	return serve(ctx, e, cfg, o)
-}
-
-// serve runs the SSH server until ctx ends (SIGINT/SIGTERM), then stops it
-// as shutdown describes, within 10 s.
-func serve(ctx context.Context, e env, cfg config, o serveOptions) error {
-	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, loginConcurrency: o.LoginConcurrency})
+	a, err := openApp(ctx, e, o.cfg, openOptions{migrate: true, loginConcurrency: o.LoginConcurrency})
 	if err != nil {
 		return err
 	}
@@ -80,7 +86,8 @@ func serve(ctx context.Context, e env, cfg config, o serveOptions) error {
 	}
 	fmt.Fprintf(e.stdout, "serving Epic Events on ssh://%s (database: %s); ctrl+c stops\n", ln.Addr(), a.desc)
 	a.log.Info("serve", "addr", ln.Addr().String(), "db", a.desc, "max_sessions", o.MaxSessions,
-		"max_per_address", o.MaxPerAddress, "proxy_protocol", o.ProxyProtocol, "authorized_keys", o.AuthorizedKeys != "")
+		"max_per_address", o.MaxPerAddress, "proxy_protocol", o.ProxyProtocol, "authorized_keys", o.AuthorizedKeys != "",
+		"login_concurrency", a.gate.Slots())
 
 	done := make(chan error, 1)
 	go func() { done <- srv.srv.Serve(ln) }()
@@ -122,8 +129,14 @@ func (a *app) sessionModel(s ssh.Session, done <-chan struct{}, onLogin, onLogou
 		Logins:   a.gate,
 		Done:     done,
 	})
-	return newGuard(model, a.rep, "serve")
+	g := newGuard(doneContext(done), model, a.rep, "serve")
+	s.Context().SetValue(guardKey{}, g)
+	return g
 }
+
+// guardKey finds a session's guard in its context, for sshLogging to say
+// a crash once the program has ended.
+type guardKey struct{}
 
 // sshLogging records connections (remote address and duration only) and
 // turns a panic in a session into a report instead of a dead server.
@@ -132,8 +145,19 @@ func (a *app) sshLogging(next ssh.Handler) ssh.Handler {
 		start := time.Now()
 		a.log.Info("ssh connect", "remote", s.RemoteAddr().String())
 		defer func() {
+			crashed := false
 			if v := recover(); v != nil {
 				a.rep.Panic("serve session", v)
+				crashed = true
+			}
+			if g, ok := s.Context().Value(guardKey{}).(*guard); ok && g.crashed {
+				crashed = true
+			}
+			if crashed {
+				// The program has restored the client's terminal: one line,
+				// then the session ends with a failure status.
+				_, _ = fmt.Fprint(s, crashLineRemote+"\r\n")
+				_ = s.Exit(1)
 			}
 			a.log.Info("ssh disconnect", "remote", s.RemoteAddr().String(), "duration", time.Since(start).Round(time.Millisecond).String())
 		}()

@@ -49,7 +49,8 @@ func startServe(t *testing.T, e env, o serveOptions) loadtest.Target {
 	done := make(chan error, 1)
 	var out strings.Builder
 	e.stdout = &out
-	go func() { done <- serve(ctx, e, cfg, o) }()
+	o.cfg = cfg
+	go func() { done <- serve(ctx, e, o) }()
 	t.Cleanup(func() {
 		cancel()
 		select {

@@ -22,6 +22,7 @@ import (
 
 // serveOptions are the limits and switches of `serve`.
 type serveOptions struct {
+	cfg  config
 	Addr string
 	// MaxSessions and MaxPerAddress bound the open connections, in all and
 	// per source address; 0 turns a limit off.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -60,6 +61,28 @@ const (
 	// before it is killed.
 	drainWait = time.Second
 )
+
+// doneContext is a context that ends when done is closed, with no
+// goroutine watching it.
+func doneContext(done <-chan struct{}) context.Context {
+	return chanContext{context.Background(), done}
+}
+
+type chanContext struct {
+	context.Context
+	done <-chan struct{}
+}
+
+func (c chanContext) Done() <-chan struct{} { return c.done }
+
+func (c chanContext) Err() error {
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
+}
 
 // noticeMsg puts a one-line notice over the bottom line of the screen
 // (the server is stopping, the login screen timed out).

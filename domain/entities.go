@@ -159,6 +159,7 @@ type AuditEntry struct {
 	Action    string // e.g. client.create, contract.sign, user.login_failed, client.update.denied
 	Entity    string // client, contract, event, user, role, payment, session
 	EntityID  int64
+	Label     string // the record's names, emails, numbers at the time: what the search finds
 	Changes   []Change
 }
 
@@ -184,4 +185,5 @@ type RefreshToken struct {
 	ExpiresAt time.Time // absolute: the family's first login + 7 days
 	RotatedAt *time.Time
 	RevokedAt *time.Time
+	Why       string // End* code of the revocation
 }

@@ -29,7 +29,18 @@ var (
 	ErrUnauthenticated = errors.New("not logged in")
 	// ErrUnavailable: the database cannot be reached; retrying may succeed.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrDiskFull: the disk holding the database is full; retrying will not
+	// help until space is freed.
+	ErrDiskFull = errors.New("the disk holding the database is full: free some space, then save again — nothing was saved")
+	// ErrReadOnly: the database accepts no writes (a read-only file, or a
+	// read-only server or transaction).
+	ErrReadOnly = errors.New("the database is read-only: nothing can be saved until it is writable again (ask the operator) — nothing was saved")
 )
+
+// ErrNoChange answers a save that would change nothing: nothing was
+// written (no new version, no audit entry). The record returned with it is
+// the one as stored.
+var ErrNoChange = errors.New("nothing changed")
 
 // ValidationError carries one message per field ("" is the whole record).
 // Messages are full sentences a user can act on.

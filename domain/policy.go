@@ -1,7 +1,5 @@
 package domain
 
-import "strings"
-
 // Permission scopes.
 const (
 	ScopeAny       = "any"
@@ -133,25 +131,6 @@ func (a Actor) Allowed(resource, action string, s Scope) bool {
 	return false
 }
 
-// can returns nil or ErrForbidden wrapped with the action.
-func (a Actor) can(resource, action string, s Scope) error {
-	if a.Allowed(resource, action, s) {
-		return nil
-	}
-	return &DeniedError{Action: resource + "." + action}
-}
-
-// DeniedError is a refused action; errors.Is(err, ErrForbidden) is true.
-type DeniedError struct{ Action string }
-
-func (e *DeniedError) Error() string {
-	resource, action, _ := strings.Cut(e.Action, ".")
-	return "you may not " + strings.ReplaceAll(action, "_", " ") + " this " + resource
-}
-
-// Is makes errors.Is(err, ErrForbidden) true.
-func (e *DeniedError) Is(target error) bool { return target == ErrForbidden }
-
 func isID(p *int64, id int64) bool { return p != nil && *p == id }
 
 // ClientScope relates the actor to a client.
@@ -172,103 +151,95 @@ func EventScope(a Actor, e Event) Scope {
 	return Scope{Own: own, OwnClient: own, Assigned: isID(e.SupportContactID, a.ID)}
 }
 
-// Permission rules: plain functions of (actor, record). Services call them
-// before anything else; the UI calls them only to hide what would be refused.
+// Permission rules: plain functions of (actor, record) with no I/O: the
+// grant and the rules that need nothing but the record. The services decide
+// through the same functions (plus the rules that need the database, see
+// core.decide); the UI calls them only to hide a key, and asks May before
+// it opens a form or a dialog. Each returns nil or a *Refusal.
 
 // CanCreateClient: client:create.
-func CanCreateClient(a Actor) error { return a.can("client", "create", Scope{}) }
+func CanCreateClient(a Actor) error { return refusalErr(permit(a, ActClientCreate, nil)) }
 
 // CanUpdateClient: client:update (any, or own).
-func CanUpdateClient(a Actor, c Client) error { return a.can("client", "update", ClientScope(a, c)) }
+func CanUpdateClient(a Actor, c Client) error { return refusalErr(permit(a, ActClientUpdate, c)) }
 
 // CanReassignClient: client:reassign (change the sales contact).
 func CanReassignClient(a Actor, c Client) error {
-	return a.can("client", "reassign", ClientScope(a, c))
+	return refusalErr(permit(a, ActClientReassign, c))
 }
 
-// CanDeleteClient: client:delete.
-func CanDeleteClient(a Actor, c Client) error { return a.can("client", "delete", ClientScope(a, c)) }
+// CanDeleteClient: client:delete (whether it has signed contracts is
+// checked by the service).
+func CanDeleteClient(a Actor, c Client) error { return refusalErr(permit(a, ActClientDelete, c)) }
 
 // CanCreateCompany: company:create.
-func CanCreateCompany(a Actor) error { return a.can("company", "create", Scope{}) }
+func CanCreateCompany(a Actor) error { return refusalErr(permit(a, ActCompanyCreate, nil)) }
 
 // CanUpdateCompany: company:update.
-func CanUpdateCompany(a Actor) error { return a.can("company", "update", Scope{}) }
+func CanUpdateCompany(a Actor) error { return refusalErr(permit(a, ActCompanyUpdate, nil)) }
 
 // CanCreateContract: contract:create for this client.
 func CanCreateContract(a Actor, c Client) error {
-	return a.can("contract", "create", ClientScope(a, c))
+	return refusalErr(permit(a, ActContractCreate, c))
 }
 
-// CanUpdateContract: contract:update.
+// CanUpdateContract: contract:update; once the contract is signed only
+// management may change it (its total is all a contract form edits).
 func CanUpdateContract(a Actor, c Contract) error {
-	return a.can("contract", "update", ContractScope(a, c))
+	return refusalErr(contractRule(a, ActContractUpdate, c))
 }
 
-// CanChangeTotal: contract:update, and once the contract is signed only
-// management may change its total (SPEC §2, whatever is granted).
-func CanChangeTotal(a Actor, c Contract, total int64) error {
-	if err := CanUpdateContract(a, c); err != nil {
-		return err
-	}
-	if c.Status == ContractSigned && total != c.TotalCents && a.Role != RoleManagement {
-		return &DeniedError{Action: "contract.update"}
-	}
-	return nil
-}
-
-// CanSignContract: contract:sign.
+// CanSignContract: contract:sign, on a draft.
 func CanSignContract(a Actor, c Contract) error {
-	return a.can("contract", "sign", ContractScope(a, c))
+	return refusalErr(contractRule(a, ActContractSign, c))
 }
 
-// CanDeleteContract: contract:delete.
+// CanDeleteContract: contract:delete, on a draft without event.
 func CanDeleteContract(a Actor, c Contract) error {
-	return a.can("contract", "delete", ContractScope(a, c))
+	return refusalErr(contractRule(a, ActContractDelete, c))
 }
 
-// CanPay: payment:create on this contract.
-func CanPay(a Actor, c Contract) error { return a.can("payment", "create", ContractScope(a, c)) }
+// CanPay: payment:create on this contract, while something remains to pay.
+func CanPay(a Actor, c Contract) error { return refusalErr(contractRule(a, ActPaymentCreate, c)) }
 
-// CanCreateEvent: event:create for this contract.
-func CanCreateEvent(a Actor, c Contract) error {
-	return a.can("event", "create", ContractScope(a, c))
-}
+// CanCreateEvent: event:create for this contract, signed and without event.
+func CanCreateEvent(a Actor, c Contract) error { return refusalErr(contractRule(a, ActEventCreate, c)) }
 
 // CanUpdateEvent: event:update (any, or assigned).
-func CanUpdateEvent(a Actor, e Event) error { return a.can("event", "update", EventScope(a, e)) }
+func CanUpdateEvent(a Actor, e Event) error { return refusalErr(permit(a, ActEventUpdate, e)) }
 
 // CanAssignSupport: event:assign_support.
 func CanAssignSupport(a Actor, e Event) error {
-	return a.can("event", "assign_support", EventScope(a, e))
+	return refusalErr(permit(a, ActEventAssignSupport, e))
 }
 
 // CanDeleteEvent: event:delete.
-func CanDeleteEvent(a Actor, e Event) error { return a.can("event", "delete", EventScope(a, e)) }
+func CanDeleteEvent(a Actor, e Event) error { return refusalErr(permit(a, ActEventDelete, e)) }
 
 // CanReadUsers: user:read.
-func CanReadUsers(a Actor) error { return a.can("user", "read", Scope{}) }
+func CanReadUsers(a Actor) error { return CanRead(a, "user") }
 
 // CanCreateUser: user:create.
-func CanCreateUser(a Actor) error { return a.can("user", "create", Scope{}) }
+func CanCreateUser(a Actor) error { return refusalErr(permit(a, ActUserCreate, nil)) }
 
 // CanUpdateUser: user:update.
-func CanUpdateUser(a Actor) error { return a.can("user", "update", Scope{}) }
+func CanUpdateUser(a Actor) error { return refusalErr(permit(a, ActUserUpdate, nil)) }
 
-// CanDeactivateUser: user:deactivate.
-func CanDeactivateUser(a Actor) error { return a.can("user", "deactivate", Scope{}) }
+// CanDeactivateUser: user:deactivate (which also reactivates).
+func CanDeactivateUser(a Actor) error { return refusalErr(permit(a, ActUserDeactivate, nil)) }
 
 // CanDeleteUser: user:delete.
-func CanDeleteUser(a Actor) error { return a.can("user", "delete", Scope{}) }
+func CanDeleteUser(a Actor) error { return refusalErr(permit(a, ActUserDelete, nil)) }
 
 // CanReadRoles: role:read.
-func CanReadRoles(a Actor) error { return a.can("role", "read", Scope{}) }
+func CanReadRoles(a Actor) error { return CanRead(a, "role") }
 
-// CanGrant: role:grant.
-func CanGrant(a Actor) error { return a.can("role", "grant", Scope{}) }
+// CanGrant: role:grant (grant and revoke).
+func CanGrant(a Actor) error { return refusalErr(permit(a, ActRoleGrant, nil)) }
 
 // CanReadAudit: audit:read.
-func CanReadAudit(a Actor) error { return a.can("audit", "read", Scope{}) }
+func CanReadAudit(a Actor) error { return CanRead(a, "audit") }
 
-// CanRead: resource:read:any (client, contract, event, company).
-func CanRead(a Actor, resource string) error { return a.can(resource, "read", Scope{}) }
+// CanRead: resource:read:any (client, contract, event, company, user,
+// role, audit).
+func CanRead(a Actor, resource string) error { return refusalErr(permit(a, resource+".read", nil)) }

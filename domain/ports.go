@@ -47,7 +47,16 @@ type ListQuery struct {
 	Sort   string // one of the resource's Sort* constants ("" = default)
 	Desc   bool
 	After  string // cursor returned with the previous page; "" = first page
-	Limit  int    // 1..500, default 50
+	// Before is a page's Prev cursor: the rows just before that page, still
+	// in list order. At most one of After, Before and Last is set.
+	Before string
+	// Last asks for the last page of the list (its final rows, in list
+	// order): the list read from its other end.
+	Last  bool
+	Limit int // 1..500, default 50
+	// Count asks for Page.Total as well: exact up to a few thousand rows,
+	// an estimate beyond (Page.Exact says which).
+	Count bool
 
 	CompanyID *int64     // clients, contracts, events: only this company
 	ClientID  *int64     // contracts, events: only this client
@@ -61,10 +70,17 @@ type ListQuery struct {
 }
 
 // Page is one page of a list. Next is the cursor of the following page, ""
-// when this is the last one.
+// when this is the last one; Prev the cursor of the rows before this page,
+// "" when it is the first one.
 type Page[T any] struct {
 	Items []T
 	Next  string
+	Prev  string
+	// Total is the number of rows of the whole list (filter and search
+	// applied), when the query asked for Count; Exact is false when it is
+	// an estimate (large lists).
+	Total int64
+	Exact bool
 }
 
 // List filters. Which ones a resource accepts is in ListFilters.
@@ -233,8 +249,20 @@ type TokenRepo interface {
 	// neither rotated, revoked nor expired at now (one conditional UPDATE);
 	// ErrConflict otherwise, so of two concurrent rotations exactly one wins.
 	Rotate(ctx context.Context, oldHash string, next RefreshToken, now time.Time) error
-	RevokeFamily(ctx context.Context, familyID string, at time.Time) error
-	RevokeUser(ctx context.Context, userID int64, at time.Time) error
+	// RevokeFamily and RevokeUser revoke every live token of a family or
+	// of a user, keeping why (one of the End* codes).
+	RevokeFamily(ctx context.Context, familyID string, at time.Time, why string) error
+	RevokeUser(ctx context.Context, userID int64, at time.Time, why string) error
+	// Family reads the state of a refresh family from its newest token:
+	// revoked (and why), and when it expires. ErrNotFound when it has none.
+	Family(ctx context.Context, familyID string) (FamilyState, error)
+}
+
+// FamilyState is where a refresh-token family (one login's session) stands.
+type FamilyState struct {
+	RevokedAt *time.Time
+	Why       string // End* code of the revocation
+	ExpiresAt time.Time
 }
 
 // LoginRepo keeps failed-login counts per account (lower-cased email, known
@@ -248,8 +276,9 @@ type LoginRepo interface {
 // TokenIssuer signs and checks access tokens and makes refresh tokens
 // (implemented by auth.KeyRing).
 type TokenIssuer interface {
-	// IssueAccess signs a 15-minute access token for the user.
-	IssueAccess(userID int64, role Role, now time.Time) (string, error)
+	// IssueAccess signs a 15-minute access token for the user, naming the
+	// refresh family (the session) it belongs to.
+	IssueAccess(userID int64, role Role, family string, now time.Time) (string, error)
 	// VerifyAccess checks signature, algorithm, issuer, audience and expiry.
 	// An expired but otherwise valid token returns ErrTokenExpired.
 	VerifyAccess(token string, now time.Time) (AccessClaims, error)
@@ -274,6 +303,7 @@ type AccessClaims struct {
 	IssuedAt time.Time
 	Expires  time.Time
 	ID       string // jti
+	Family   string // sid: the refresh family; "" in tokens issued before it was named
 }
 
 // PasswordHasher hashes and checks passwords (implemented by auth).

@@ -33,6 +33,43 @@ func wantInvalid(t *testing.T, err error, field, contains string) {
 	}
 }
 
+// mark is the id of the newest audit entry: what a refusal adds comes after.
+func (e *env) mark() int64 { return e.lastAudit().ID }
+
+// wantRefused asserts that err refuses action for reason with a sentence
+// mentioning want, and that the refusal added exactly one audit entry
+// since mark: <action>.denied on entity/target with the reason code, and
+// no field value.
+func wantRefused(t *testing.T, e *env, mark int64, err error, action, reason, entity string, target int64, want string) {
+	t.Helper()
+	var r *domain.Refusal
+	if !errors.As(err, &r) || !errors.Is(err, domain.ErrForbidden) {
+		t.Fatalf("want a refusal of %s (%s), got %v", action, reason, err)
+	}
+	if r.Action != action || r.Reason != reason || !strings.Contains(r.Sentence, want) {
+		t.Fatalf("refusal = %+v, want %s/%s mentioning %q", *r, action, reason, want)
+	}
+	p, lerr := e.db.Audit().List(e.ctx, domain.ListQuery{Sort: domain.SortAt, Limit: 10, Now: e.clock.Now()})
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	var added []domain.AuditEntry
+	for _, a := range p.Items {
+		if a.ID > mark {
+			added = append(added, a)
+		}
+	}
+	if len(added) != 1 {
+		t.Fatalf("refusal of %s added %d audit entries, want 1: %+v", action, len(added), added)
+	}
+	a := added[0]
+	wantChanges := []domain.Change{{Field: "reason", New: reason}}
+	if a.Action != action+".denied" || a.Entity != entity || a.EntityID != target || a.ActorID == nil ||
+		len(a.Changes) != 1 || a.Changes[0] != wantChanges[0] {
+		t.Fatalf("audit of the refusal = %+v, want %s.denied on %s %d with reason %s", a, action, entity, target, reason)
+	}
+}
+
 func mustGrant(t *testing.T, e *env, r domain.Role, codes ...string) {
 	t.Helper()
 	for _, c := range codes {
@@ -47,14 +84,15 @@ func TestRuleNoSelfRemoval(t *testing.T) {
 		s := e.session("mgr")
 		me := e.users["mgr"]
 		before := e.snapshot()
-		if _, err := e.svc.Users.SetActive(e.ctx, s, me.ID, me.Version, false); !errors.Is(err, domain.ErrInvalid) {
-			t.Fatalf("deactivate self: %v", err)
-		}
-		if err := e.svc.Users.Delete(e.ctx, s, me.ID); !errors.Is(err, domain.ErrInvalid) {
-			t.Fatalf("delete self: %v", err)
-		}
-		_, err := e.svc.Users.Update(e.ctx, s, me.ID, me.Version, domain.UserInput{FullName: me.FullName, Email: me.Email, Role: domain.RoleSales})
-		wantInvalid(t, err, "role", "your own role")
+		m := e.mark()
+		_, err := e.svc.Users.SetActive(e.ctx, s, me.ID, me.Version, false)
+		wantRefused(t, e, m, err, domain.ActUserDeactivate, domain.ReasonSelf, "user", me.ID, "deactivate yourself")
+		m = e.mark()
+		err = e.svc.Users.Delete(e.ctx, s, me.ID)
+		wantRefused(t, e, m, err, domain.ActUserDelete, domain.ReasonSelf, "user", me.ID, "delete yourself")
+		m = e.mark()
+		_, err = e.svc.Users.Update(e.ctx, s, me.ID, me.Version, domain.UserInput{FullName: me.FullName, Email: me.Email, Role: domain.RoleSales})
+		wantRefused(t, e, m, err, domain.ActUserUpdate, domain.ReasonSelf, "user", me.ID, "another department")
 		if after := e.snapshot(); after != before {
 			t.Fatalf("refused self-removal changed the database:\n%s\n%s", before, after)
 		}
@@ -72,11 +110,15 @@ func TestRuleLastActiveManager(t *testing.T) {
 		mustGrant(t, e, domain.RoleSales, "user:update:any", "user:deactivate:any", "user:delete:any")
 		s := e.session("sales")
 		before := e.snapshot()
+		m := e.mark()
 		_, err := e.svc.Users.SetActive(e.ctx, s, mgr.ID, mgr.Version, false)
-		wantInvalid(t, err, "", "last active manager")
+		wantRefused(t, e, m, err, domain.ActUserDeactivate, domain.ReasonLastManager, "user", mgr.ID, "last active manager")
+		m = e.mark()
 		_, err = e.svc.Users.Update(e.ctx, s, mgr.ID, mgr.Version, domain.UserInput{FullName: mgr.FullName, Email: mgr.Email, Role: domain.RoleSupport})
-		wantInvalid(t, err, "", "last active manager")
-		wantInvalid(t, e.svc.Users.Delete(e.ctx, s, mgr.ID), "", "last active manager")
+		wantRefused(t, e, m, err, domain.ActUserUpdate, domain.ReasonLastManager, "user", mgr.ID, "last active manager")
+		m = e.mark()
+		err = e.svc.Users.Delete(e.ctx, s, mgr.ID)
+		wantRefused(t, e, m, err, domain.ActUserDelete, domain.ReasonLastManager, "user", mgr.ID, "make someone else a manager first")
 		if after := e.snapshot(); after != before {
 			t.Fatalf("refused removal changed the database:\n%s\n%s", before, after)
 		}
@@ -93,8 +135,9 @@ func TestRuleLastActiveManager(t *testing.T) {
 
 func TestRuleGrantStaysWithManagement(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
+		m := e.mark()
 		err := e.svc.Roles.Revoke(e.ctx, e.session("mgr"), domain.RoleManagement, "role:grant:any")
-		wantInvalid(t, err, "permission", "role:grant:any")
+		wantRefused(t, e, m, err, domain.ActRoleRevoke, domain.ReasonKeepGrant, "role", 0, "management always keeps role:grant:any")
 		codes, _ := e.db.Perms().ForRole(e.ctx, domain.RoleManagement)
 		if !contains(codes, "role:grant:any") {
 			t.Fatal("role:grant:any was revoked from management")
@@ -114,8 +157,11 @@ func TestRuleContactCannotBeDeleted(t *testing.T) {
 		cl := e.newClient(&s2)
 		e.newEvent(e.newContract(cl, 1000, true), &sup2)
 		before := e.snapshot()
-		wantInvalid(t, e.svc.Users.Delete(e.ctx, s, s2.ID), "", "2 clients")
-		wantInvalid(t, e.svc.Users.Delete(e.ctx, s, sup2.ID), "", "1 upcoming event")
+		m := e.mark()
+		wantRefused(t, e, m, e.svc.Users.Delete(e.ctx, s, s2.ID), domain.ActUserDelete, domain.ReasonHasContacts, "user", s2.ID,
+			s2.FullName+" is the sales contact of 2 clients: reassign them first, or deactivate "+s2.FullName+" instead")
+		m = e.mark()
+		wantRefused(t, e, m, e.svc.Users.Delete(e.ctx, s, sup2.ID), domain.ActUserDelete, domain.ReasonHasContacts, "user", sup2.ID, "support contact of 1 upcoming event")
 		if after := e.snapshot(); after != before {
 			t.Fatal("refused deletion changed the database")
 		}
@@ -144,8 +190,9 @@ func TestRuleClientDeleteNeedsNoSignedContract(t *testing.T) {
 		s2 := e.users["sales2"]
 		signed := e.newClient(&s2)
 		e.newContract(signed, 1000, true)
+		m := e.mark()
 		err := e.svc.Clients.Delete(e.ctx, s, signed.ID)
-		wantInvalid(t, err, "", "1 signed contract")
+		wantRefused(t, e, m, err, domain.ActClientDelete, domain.ReasonSignedContracts, "client", signed.ID, "has 1 signed contract")
 		if _, err := e.db.Clients().Get(e.ctx, signed.ID); err != nil {
 			t.Fatalf("refused delete removed the client: %v", err)
 		}
@@ -167,7 +214,19 @@ func TestRuleContractDeleteNeedsDraftWithoutEvent(t *testing.T) {
 		cl := e.newClient(&s2)
 		signed := e.newContract(cl, 1000, true)
 		e.newEvent(signed, nil)
-		wantInvalid(t, e.svc.Contracts.Delete(e.ctx, s, signed.ID), "", "signed")
+		m := e.mark()
+		wantRefused(t, e, m, e.svc.Contracts.Delete(e.ctx, s, signed.ID), domain.ActContractDelete, domain.ReasonContractSigned, "contract", signed.ID, "only a draft can be deleted")
+		// Only a signed contract can get an event, so a draft with one is
+		// not reachable through the services: the rule is checked as data.
+		a, err := e.svc.Sessions.Actor(e.ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evID := int64(7)
+		var r *domain.Refusal
+		if err := domain.CanDeleteContract(a, domain.Contract{ID: 3, Status: domain.ContractDraft, EventID: &evID}); !errors.As(err, &r) || r.Reason != domain.ReasonContractHasEvent {
+			t.Fatalf("draft with an event: %v", err)
+		}
 		draft := e.newContract(cl, 1000, false)
 		if err := e.svc.Contracts.Delete(e.ctx, s, draft.ID); err != nil {
 			t.Fatal(err)
@@ -184,8 +243,9 @@ func TestRuleSignedStaysSigned(t *testing.T) {
 		if err != nil || k.Status != domain.ContractSigned || k.SignedAt == nil || k.SignedByID == nil || *k.SignedByID != e.users["mgr"].ID {
 			t.Fatalf("sign: %+v %v", k, err)
 		}
+		m := e.mark()
 		_, err = e.svc.Contracts.Sign(e.ctx, s, k.ID, k.Version)
-		wantInvalid(t, err, "status", "already signed")
+		wantRefused(t, e, m, err, domain.ActContractSign, domain.ReasonAlreadySigned, "contract", k.ID, "already signed")
 		k, err = e.svc.Contracts.Update(e.ctx, s, k.ID, k.Version, domain.ContractInput{TotalCents: 2000})
 		if err != nil || k.Status != domain.ContractSigned {
 			t.Fatalf("update of a signed contract: %+v %v", k, err)
@@ -198,12 +258,11 @@ func TestRuleSignedTotalOnlyByManagement(t *testing.T) {
 		sales := e.users["sales"]
 		k := e.newContract(e.newClient(&sales), 1000, true)
 		before := e.snapshot()
+		m := e.mark()
 		_, err := e.svc.Contracts.Update(e.ctx, e.session("sales"), k.ID, k.Version, domain.ContractInput{TotalCents: 500})
-		if !errors.Is(err, domain.ErrForbidden) {
-			t.Fatalf("sales changing a signed total: %v", err)
-		}
-		if e.snapshot() != before || e.lastAudit().Action != "contract.update.denied" {
-			t.Fatal("refused total change changed the database or was not audited")
+		wantRefused(t, e, m, err, domain.ActContractUpdate, domain.ReasonSignedTotal, "contract", k.ID, "only management may change the total of a signed contract")
+		if e.snapshot() != before {
+			t.Fatal("refused total change changed the database")
 		}
 		// A draft of their own client: allowed.
 		d := e.newContract(e.newClient(&sales), 1000, false)
@@ -271,18 +330,20 @@ func TestRuleEventOfSignedContractOnly(t *testing.T) {
 		cl := e.newClient(&sales)
 		draft := e.newContract(cl, 1000, false)
 		in := eventInput(target{contract: draft}, e)
+		m := e.mark()
 		_, err := e.svc.Events.Create(e.ctx, s, in)
-		wantInvalid(t, err, "contract", "signed")
+		wantRefused(t, e, m, err, domain.ActEventCreate, domain.ReasonContractUnsigned, "contract", draft.ID, "sign it before creating its event")
 		signed := e.newContract(cl, 1000, true)
 		in.ContractID = signed.ID
 		ev, err := e.svc.Events.Create(e.ctx, s, in)
 		if err != nil || ev.ClientID != cl.ID || ev.ContractID != signed.ID || ev.Status != domain.EventPlanned || ev.SupportContactID != nil {
 			t.Fatalf("create: %+v %v", ev, err)
 		}
+		m = e.mark()
 		_, err = e.svc.Events.Create(e.ctx, s, in)
-		wantInvalid(t, err, "contract", "already has an event")
+		wantRefused(t, e, m, err, domain.ActEventCreate, domain.ReasonContractHasEvent, "contract", signed.ID, "already has its event")
 		bad := in
-		bad.ContractID, bad.End, bad.Attendees = signed.ID, in.Start, -1
+		bad.ContractID, bad.End, bad.Attendees = e.newContract(cl, 1000, true).ID, in.Start, -1
 		_, err = e.svc.Events.Create(e.ctx, s, bad)
 		wantInvalid(t, err, "end", "after the start")
 		wantInvalid(t, err, "attendees", "zero or more")
@@ -625,9 +686,13 @@ func TestConcurrentPaymentsNeverOverdraw(t *testing.T) {
 			sess := e.session(who)
 			wg.Go(func() {
 				_, err := e.svc.Contracts.Pay(e.ctx, sess, k.ID, domain.PaymentInput{AmountCents: 100, Note: "le dernier euro"})
-				if err == nil {
+				var r *domain.Refusal
+				switch {
+				case err == nil:
 					ok.Add(1)
-				} else if !errors.Is(err, domain.ErrInvalid) {
+				case errors.As(err, &r) && r.Reason == domain.ReasonFullyPaid:
+					// Decided again in the transaction, after the winner.
+				case !errors.Is(err, domain.ErrInvalid):
 					t.Errorf("loser: %v", err)
 				}
 			})

@@ -8,12 +8,9 @@ type AuditService struct{ c *core }
 // List returns one page of the audit log, newest first (audit:read:any).
 // A record's own history comes with its Detail instead.
 func (s *AuditService) List(ctx context.Context, sess *Session, q ListQuery) (Page[AuditEntry], error) {
-	a, err := s.c.actor(ctx, sess)
+	a, err := s.c.see(ctx, sess, "audit", 0)
 	if err != nil {
 		return Page[AuditEntry]{}, err
-	}
-	if err := CanReadAudit(a); err != nil {
-		return Page[AuditEntry]{}, s.c.deny(ctx, a, "audit", 0, err)
 	}
 	if q, err = s.c.query("audit", a, q); err != nil {
 		return Page[AuditEntry]{}, err

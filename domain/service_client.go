@@ -29,12 +29,9 @@ type ClientDetail struct {
 
 // List returns one page of clients.
 func (s *ClientService) List(ctx context.Context, sess *Session, q ListQuery) (Page[Client], error) {
-	a, err := s.c.actor(ctx, sess)
+	a, err := s.c.see(ctx, sess, "client", 0)
 	if err != nil {
 		return Page[Client]{}, err
-	}
-	if err := CanRead(a, "client"); err != nil {
-		return Page[Client]{}, s.c.deny(ctx, a, "client", 0, err)
 	}
 	if q, err = s.c.query("client", a, q); err != nil {
 		return Page[Client]{}, err
@@ -45,12 +42,8 @@ func (s *ClientService) List(ctx context.Context, sess *Session, q ListQuery) (P
 
 // Get returns one client.
 func (s *ClientService) Get(ctx context.Context, sess *Session, id int64) (Client, error) {
-	a, err := s.c.actor(ctx, sess)
-	if err != nil {
+	if _, err := s.c.see(ctx, sess, "client", id); err != nil {
 		return Client{}, err
-	}
-	if err := CanRead(a, "client"); err != nil {
-		return Client{}, s.c.hidden(ctx, a, "client", id, err)
 	}
 	cl, err := s.c.store.Clients().Get(ctx, id)
 	return cl, wrap("get client", err)
@@ -60,12 +53,9 @@ func (s *ClientService) Get(ctx context.Context, sess *Session, id int64) (Clien
 // part only when the actor may read it).
 func (s *ClientService) Detail(ctx context.Context, sess *Session, id int64) (ClientDetail, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
+	a, err := c.see(ctx, sess, "client", id)
 	if err != nil {
 		return ClientDetail{}, err
-	}
-	if err := CanRead(a, "client"); err != nil {
-		return ClientDetail{}, c.hidden(ctx, a, "client", id, err)
 	}
 	var d ClientDetail
 	if d.Client, err = c.store.Clients().Get(ctx, id); err != nil {
@@ -159,170 +149,138 @@ func clientChanges(old, cl Client) []Change {
 	return ch
 }
 
-// Create adds a client. A sales creator becomes its sales contact.
+// Create adds a client. A sales creator becomes its sales contact;
+// anyone else choosing the contact needs client:reassign.
 func (s *ClientService) Create(ctx context.Context, sess *Session, in ClientInput) (Client, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Client{}, err
-	}
-	if err := CanCreateClient(a); err != nil {
-		return Client{}, c.deny(ctx, a, "client", 0, err)
-	}
-	salesID := in.SalesContactID
-	if a.Role == RoleSales {
-		salesID = &a.ID
-	} else if salesID != nil {
-		if err := CanReassignClient(a, Client{}); err != nil {
-			return Client{}, c.deny(ctx, a, "client", 0, err)
-		}
-	}
-	cl, company, err := validateClient(in)
-	if err != nil {
-		return Client{}, err
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		if salesID != nil {
-			u, err := salesContact(ctx, tx, *salesID)
-			if err != nil {
+	var (
+		cl      Client
+		company string
+	)
+	_, err := c.run(ctx, sess, op{action: ActClientCreate, in: clientIn{salesID: in.SalesContactID},
+		prepare: func(Actor, subject) error {
+			var err error
+			cl, company, err = validateClient(in)
+			return err
+		},
+		change: func(tx Store, a Actor, _ subject) error {
+			salesID := in.SalesContactID
+			if a.Role == RoleSales {
+				salesID = &a.ID
+			}
+			if salesID != nil {
+				u, err := salesContact(ctx, tx, *salesID)
+				if err != nil {
+					return err
+				}
+				cl.SalesContactID, cl.SalesContactName = &u.ID, u.FullName
+			}
+			var err error
+			if cl.CompanyID, cl.CompanyName, err = c.resolveCompany(ctx, tx, a, in.CompanyID, company); err != nil {
 				return err
 			}
-			cl.SalesContactID, cl.SalesContactName = &u.ID, u.FullName
-		}
-		if cl.CompanyID, cl.CompanyName, err = c.resolveCompany(ctx, tx, a, in.CompanyID, company); err != nil {
-			return err
-		}
-		if err := tx.Clients().Create(ctx, &cl, a.ID); err != nil {
-			return clientDupErr(err)
-		}
-		if saved, err := tx.Clients().Get(ctx, cl.ID); err == nil {
-			cl = saved
-		}
-		return c.audit(ctx, tx, &a, "client.create", "client", cl.ID, clientChanges(Client{}, cl))
-	})
+			if err := tx.Clients().Create(ctx, &cl, a.ID); err != nil {
+				return clientDupErr(err)
+			}
+			if saved, err := tx.Clients().Get(ctx, cl.ID); err == nil {
+				cl = saved
+			}
+			return c.audit(ctx, tx, &a, ActClientCreate, "client", cl.ID, clientLabel(cl), clientChanges(Client{}, cl))
+		}})
 	if err != nil {
-		return Client{}, c.deny(ctx, a, "client", 0, wrap("create client", err))
+		return Client{}, wrap("create client", err)
 	}
 	return cl, nil
 }
 
-// loadClient reads a client for a permission check; a client the actor may
-// not read is not found.
-func (c *core) loadClient(ctx context.Context, a Actor, id int64) (Client, error) {
-	if err := CanRead(a, "client"); err != nil {
-		return Client{}, c.hidden(ctx, a, "client", id, err)
+// saveClient saves cl over old (as read in tx, at the version the caller
+// read), and audits action with what changed. Nothing changed: ErrNoChange
+// and nothing written.
+func (c *core) saveClient(ctx context.Context, tx Store, a Actor, old, cl Client, version int64, action string) (Client, error) {
+	if old.Version != version {
+		return Client{}, conflict(old.UpdatedBy, old.UpdatedAt)
 	}
-	cl, err := c.store.Clients().Get(ctx, id)
-	return cl, wrap("client", err)
-}
-
-// clientTx loads the client in tx, checks the version, applies change,
-// saves and audits.
-func (c *core) clientTx(ctx context.Context, a Actor, id, version int64, action string,
-	change func(tx Store, cl *Client) error) (Client, error) {
-	var out Client
-	err := c.store.Tx(ctx, func(tx Store) error {
-		cl, err := tx.Clients().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if cl.Version != version {
-			return conflict(cl.UpdatedBy, cl.UpdatedAt)
-		}
-		old := cl
-		if err := change(tx, &cl); err != nil {
-			return err
-		}
-		if err := tx.Clients().Update(ctx, &cl, a.ID); err != nil {
-			if errors.Is(err, ErrConflict) && !errors.Is(err, ErrDuplicate) {
-				if cur, gerr := tx.Clients().Get(ctx, id); gerr == nil {
-					return conflict(cur.UpdatedBy, cur.UpdatedAt)
-				}
+	if len(clientChanges(old, cl)) == 0 {
+		return old, ErrNoChange
+	}
+	if err := tx.Clients().Update(ctx, &cl, a.ID); err != nil {
+		if errors.Is(err, ErrConflict) && !errors.Is(err, ErrDuplicate) {
+			if cur, gerr := tx.Clients().Get(ctx, old.ID); gerr == nil {
+				return Client{}, conflict(cur.UpdatedBy, cur.UpdatedAt)
 			}
-			return clientDupErr(err)
 		}
-		if saved, err := tx.Clients().Get(ctx, id); err == nil {
-			cl = saved
-		}
-		out = cl
-		return c.audit(ctx, tx, &a, action, "client", id, clientChanges(old, cl))
-	})
-	return out, err
+		return Client{}, clientDupErr(err)
+	}
+	if saved, err := tx.Clients().Get(ctx, old.ID); err == nil {
+		cl = saved
+	}
+	return cl, c.audit(ctx, tx, &a, action, "client", old.ID, clientLabel(cl), clientChanges(old, cl))
 }
 
-// Update edits a client.
+// Update edits a client. Changing the sales contact is a reassignment
+// (client:reassign), audited as client.reassign with the other changed
+// fields in the same entry. A save that changes nothing answers
+// ErrNoChange with the client as stored.
 func (s *ClientService) Update(ctx context.Context, sess *Session, id, version int64, in ClientInput) (Client, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Client{}, err
+	action := ActClientUpdate
+	cur, err := c.store.Clients().Get(ctx, id)
+	if err == nil && in.SalesContactID != nil && !sameID(in.SalesContactID, cur.SalesContactID) {
+		action = ActClientReassign
 	}
-	cur, err := c.loadClient(ctx, a, id)
-	if err != nil {
-		return Client{}, err
-	}
-	if err := CanUpdateClient(a, cur); err != nil {
-		return Client{}, c.deny(ctx, a, "client", id, err)
-	}
-	reassign := in.SalesContactID != nil && !sameID(in.SalesContactID, cur.SalesContactID)
-	if reassign {
-		if err := CanReassignClient(a, cur); err != nil {
-			return Client{}, c.deny(ctx, a, "client", id, err)
-		}
-	}
-	nc, company, err := validateClient(in)
-	if err != nil {
-		return Client{}, err
-	}
-	out, err := c.clientTx(ctx, a, id, version, "client.update", func(tx Store, cl *Client) error {
-		// Re-check against the record as it is in this transaction.
-		if err := CanUpdateClient(a, *cl); err != nil {
+	var (
+		nc      Client
+		company string
+		out     Client
+	)
+	_, err = c.run(ctx, sess, op{action: action, id: id, in: clientIn{fields: true},
+		prepare: func(Actor, subject) error {
+			var err error
+			nc, company, err = validateClient(in)
 			return err
-		}
-		if reassign {
-			u, err := salesContact(ctx, tx, *in.SalesContactID)
-			if err != nil {
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(Client)
+			cl := old
+			if action == ActClientReassign {
+				u, err := salesContact(ctx, tx, *in.SalesContactID)
+				if err != nil {
+					return err
+				}
+				cl.SalesContactID, cl.SalesContactName = &u.ID, u.FullName
+			}
+			var err error
+			if cl.CompanyID, cl.CompanyName, err = c.resolveCompany(ctx, tx, a, in.CompanyID, company); err != nil {
 				return err
 			}
-			cl.SalesContactID, cl.SalesContactName = &u.ID, u.FullName
-		}
-		var err error
-		if cl.CompanyID, cl.CompanyName, err = c.resolveCompany(ctx, tx, a, in.CompanyID, company); err != nil {
+			cl.FullName, cl.Email, cl.Phone = nc.FullName, nc.Email, nc.Phone
+			out, err = c.saveClient(ctx, tx, a, old, cl, version, action)
 			return err
-		}
-		cl.FullName, cl.Email, cl.Phone = nc.FullName, nc.Email, nc.Phone
-		return nil
-	})
+		}})
 	if err != nil {
-		return Client{}, c.deny(ctx, a, "client", id, wrap("update client", err))
+		return out, wrap("update client", err)
 	}
 	return out, nil
 }
 
-// Reassign changes a client's sales contact.
+// Reassign changes a client's sales contact (client:reassign).
 func (s *ClientService) Reassign(ctx context.Context, sess *Session, id, version int64, salesID int64) (Client, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Client{}, err
-	}
-	cur, err := c.loadClient(ctx, a, id)
-	if err != nil {
-		return Client{}, err
-	}
-	if err := CanReassignClient(a, cur); err != nil {
-		return Client{}, c.deny(ctx, a, "client", id, err)
-	}
-	out, err := c.clientTx(ctx, a, id, version, "client.reassign", func(tx Store, cl *Client) error {
-		u, err := salesContact(ctx, tx, salesID)
-		if err != nil {
+	var out Client
+	_, err := c.run(ctx, sess, op{action: ActClientReassign, id: id, in: clientIn{},
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(Client)
+			u, err := salesContact(ctx, tx, salesID)
+			if err != nil {
+				return err
+			}
+			cl := old
+			cl.SalesContactID, cl.SalesContactName = &u.ID, u.FullName
+			out, err = c.saveClient(ctx, tx, a, old, cl, version, ActClientReassign)
 			return err
-		}
-		cl.SalesContactID, cl.SalesContactName = &u.ID, u.FullName
-		return nil
-	})
+		}})
 	if err != nil {
-		return Client{}, wrap("reassign client", err)
+		return out, wrap("reassign client", err)
 	}
 	return out, nil
 }
@@ -331,45 +289,25 @@ func (s *ClientService) Reassign(ctx context.Context, sess *Session, id, version
 // contracts.
 func (s *ClientService) Delete(ctx context.Context, sess *Session, id int64) error {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return err
-	}
-	cur, err := c.loadClient(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	if err := CanDeleteClient(a, cur); err != nil {
-		return c.deny(ctx, a, "client", id, err)
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		cl, err := tx.Clients().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		n, err := tx.Contracts().CountSigned(ctx, id)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return Invalid("", "this client has "+plural(n, "signed contract")+" and cannot be deleted")
-		}
-		drafts, err := allContracts(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		for _, k := range drafts {
-			if err := tx.Contracts().Delete(ctx, k.ID); err != nil {
+	_, err := c.run(ctx, sess, op{action: ActClientDelete, id: id,
+		change: func(tx Store, a Actor, s subject) error {
+			cl := s.rec.(Client)
+			drafts, err := allContracts(ctx, tx, id)
+			if err != nil {
 				return err
 			}
-			if err := c.audit(ctx, tx, &a, "contract.delete", "contract", k.ID, contractChanges(k, Contract{})); err != nil {
+			for _, k := range drafts {
+				if err := tx.Contracts().Delete(ctx, k.ID); err != nil {
+					return err
+				}
+				if err := c.audit(ctx, tx, &a, ActContractDelete, "contract", k.ID, contractSearchLabel(k), contractChanges(k, Contract{})); err != nil {
+					return err
+				}
+			}
+			if err := tx.Clients().Delete(ctx, id); err != nil {
 				return err
 			}
-		}
-		if err := tx.Clients().Delete(ctx, id); err != nil {
-			return err
-		}
-		return c.audit(ctx, tx, &a, "client.delete", "client", id, clientChanges(cl, Client{}))
-	})
+			return c.audit(ctx, tx, &a, ActClientDelete, "client", id, s.label, clientChanges(cl, Client{}))
+		}})
 	return wrap("delete client", err)
 }

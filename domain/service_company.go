@@ -10,12 +10,8 @@ type CompanyService struct{ c *core }
 
 // Search finds companies whose name contains text (case-insensitive).
 func (s *CompanyService) Search(ctx context.Context, sess *Session, text string, limit int) ([]Company, error) {
-	a, err := s.c.actor(ctx, sess)
-	if err != nil {
+	if _, err := s.c.see(ctx, sess, "company", 0); err != nil {
 		return nil, err
-	}
-	if err := CanRead(a, "company"); err != nil {
-		return nil, s.c.deny(ctx, a, "company", 0, err)
 	}
 	t, err := CleanText(text, false)
 	if err != nil {
@@ -33,67 +29,61 @@ var errCompanyDup = Invalid("name", "a company with this name already exists")
 // Create adds a company.
 func (s *CompanyService) Create(ctx context.Context, sess *Session, name string) (Company, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Company{}, err
-	}
-	if err := CanCreateCompany(a); err != nil {
-		return Company{}, c.deny(ctx, a, "company", 0, err)
-	}
-	f := &form{}
-	co := Company{Name: f.text("name", name, true, "the company's name", 200)}
-	if err := f.err(); err != nil {
-		return Company{}, err
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		if err := tx.Companies().Create(ctx, &co); err != nil {
-			if errors.Is(err, ErrDuplicate) {
-				return errCompanyDup
+	var co Company
+	_, err := c.run(ctx, sess, op{action: ActCompanyCreate,
+		prepare: func(Actor, subject) error {
+			f := &form{}
+			co = Company{Name: f.text("name", name, true, "the company's name", 200)}
+			return f.err()
+		},
+		change: func(tx Store, a Actor, _ subject) error {
+			if err := tx.Companies().Create(ctx, &co); err != nil {
+				if errors.Is(err, ErrDuplicate) {
+					return errCompanyDup
+				}
+				return err
 			}
-			return err
-		}
-		return c.audit(ctx, tx, &a, "company.create", "company", co.ID, []Change{{Field: "name", New: co.Name}})
-	})
+			return c.audit(ctx, tx, &a, ActCompanyCreate, "company", co.ID, co.Name, []Change{{Field: "name", New: co.Name}})
+		}})
 	if err != nil {
 		return Company{}, wrap("create company", err)
 	}
 	return co, nil
 }
 
-// Rename renames a company.
+// Rename renames a company (company:update). The same name answers
+// ErrNoChange.
 func (s *CompanyService) Rename(ctx context.Context, sess *Session, id int64, name string) (Company, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Company{}, err
-	}
-	if err := CanUpdateCompany(a); err != nil {
-		return Company{}, c.deny(ctx, a, "company", id, &DeniedError{Action: "company.rename"})
-	}
-	f := &form{}
-	n := f.text("name", name, true, "the company's name", 200)
-	if err := f.err(); err != nil {
-		return Company{}, err
-	}
-	var out Company
-	err = c.store.Tx(ctx, func(tx Store) error {
-		co, err := tx.Companies().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := tx.Companies().Rename(ctx, id, n); err != nil {
-			if errors.Is(err, ErrDuplicate) {
-				return errCompanyDup
+	var (
+		n   string
+		out Company
+	)
+	_, err := c.run(ctx, sess, op{action: ActCompanyUpdate, id: id,
+		prepare: func(Actor, subject) error {
+			f := &form{}
+			n = f.text("name", name, true, "the company's name", 200)
+			return f.err()
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			co := s.rec.(Company)
+			if co.Name == n {
+				out = co
+				return ErrNoChange
 			}
-			return err
-		}
-		old := co.Name
-		co.Name = n
-		out = co
-		return c.audit(ctx, tx, &a, "company.rename", "company", id, []Change{{Field: "name", Old: old, New: n}})
-	})
+			if err := tx.Companies().Rename(ctx, id, n); err != nil {
+				if errors.Is(err, ErrDuplicate) {
+					return errCompanyDup
+				}
+				return err
+			}
+			old := co.Name
+			co.Name = n
+			out = co
+			return c.audit(ctx, tx, &a, ActCompanyUpdate, "company", id, joinLabel(n, old), []Change{{Field: "name", Old: old, New: n}})
+		}})
 	if err != nil {
-		return Company{}, wrap("rename company", err)
+		return out, wrap("rename company", err)
 	}
 	return out, nil
 }
@@ -121,14 +111,14 @@ func (c *core) resolveCompany(ctx context.Context, tx Store, a Actor, id *int64,
 	if !errors.Is(err, ErrNotFound) {
 		return nil, "", err
 	}
-	if err := CanCreateCompany(a); err != nil {
-		return nil, "", err
+	if r := permit(a, ActCompanyCreate, nil); r != nil {
+		return nil, "", r
 	}
 	co = Company{Name: name}
 	if err := tx.Companies().Create(ctx, &co); err != nil {
 		return nil, "", err
 	}
-	if err := c.audit(ctx, tx, &a, "company.create", "company", co.ID, []Change{{Field: "name", New: co.Name}}); err != nil {
+	if err := c.audit(ctx, tx, &a, ActCompanyCreate, "company", co.ID, co.Name, []Change{{Field: "name", New: co.Name}}); err != nil {
 		return nil, "", err
 	}
 	return &co.ID, co.Name, nil

@@ -56,12 +56,9 @@ func moneyText(k Contract, cents int64) string {
 
 // List returns one page of contracts.
 func (s *ContractService) List(ctx context.Context, sess *Session, q ListQuery) (Page[Contract], error) {
-	a, err := s.c.actor(ctx, sess)
+	a, err := s.c.see(ctx, sess, "contract", 0)
 	if err != nil {
 		return Page[Contract]{}, err
-	}
-	if err := CanRead(a, "contract"); err != nil {
-		return Page[Contract]{}, s.c.deny(ctx, a, "contract", 0, err)
 	}
 	if q, err = s.c.query("contract", a, q); err != nil {
 		return Page[Contract]{}, err
@@ -70,35 +67,25 @@ func (s *ContractService) List(ctx context.Context, sess *Session, q ListQuery) 
 	return p, wrap("list contracts", err)
 }
 
-// loadContract reads a contract for a permission check; one the actor may
-// not read is not found.
-func (c *core) loadContract(ctx context.Context, a Actor, id int64) (Contract, error) {
-	if err := CanRead(a, "contract"); err != nil {
-		return Contract{}, c.hidden(ctx, a, "contract", id, err)
-	}
-	k, err := c.store.Contracts().Get(ctx, id)
-	return k, wrap("contract", err)
-}
-
 // Get returns one contract.
 func (s *ContractService) Get(ctx context.Context, sess *Session, id int64) (Contract, error) {
-	a, err := s.c.actor(ctx, sess)
-	if err != nil {
+	if _, err := s.c.see(ctx, sess, "contract", id); err != nil {
 		return Contract{}, err
 	}
-	return s.c.loadContract(ctx, a, id)
+	k, err := s.c.store.Contracts().Get(ctx, id)
+	return k, wrap("contract", err)
 }
 
 // Detail returns a contract with its payments, event and history.
 func (s *ContractService) Detail(ctx context.Context, sess *Session, id int64) (ContractDetail, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
+	a, err := c.see(ctx, sess, "contract", id)
 	if err != nil {
 		return ContractDetail{}, err
 	}
 	var d ContractDetail
-	if d.Contract, err = c.loadContract(ctx, a, id); err != nil {
-		return ContractDetail{}, err
+	if d.Contract, err = c.store.Contracts().Get(ctx, id); err != nil {
+		return ContractDetail{}, wrap("contract", err)
 	}
 	if d.Payments, err = c.store.Contracts().Payments(ctx, id); err != nil {
 		return ContractDetail{}, wrap("contract payments", err)
@@ -118,70 +105,56 @@ func (s *ContractService) Detail(ctx context.Context, sess *Session, id int64) (
 	return d, nil
 }
 
-// Create adds a draft contract. A starting remaining amount below the
-// total is recorded as a first payment (a deposit).
+// Create adds a draft contract for in.ClientID. A starting remaining
+// amount below the total is recorded as a first payment (a deposit).
 func (s *ContractService) Create(ctx context.Context, sess *Session, in ContractInput) (Contract, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Contract{}, err
-	}
 	if in.ClientID == 0 {
-		if err := CanCreateContract(a, Client{}); err != nil {
-			return Contract{}, c.deny(ctx, a, "contract", 0, err)
+		// No client chosen: nothing to decide on yet.
+		if _, err := c.actor(ctx, sess); err != nil {
+			return Contract{}, err
 		}
 		return Contract{}, Invalid("client", "choose the client of the contract")
 	}
-	cl, err := c.loadClient(ctx, a, in.ClientID)
-	if err != nil {
-		return Contract{}, err
-	}
-	if err := CanCreateContract(a, cl); err != nil {
-		return Contract{}, c.deny(ctx, a, "contract", 0, err)
-	}
-	f := &form{}
-	f.money("total", in.TotalCents)
 	remaining := in.TotalCents
-	if in.RemainingCents != nil {
-		remaining = *in.RemainingCents
-		f.money("remaining", remaining)
-		if remaining > in.TotalCents {
-			f.add("remaining", "the remaining amount cannot be more than the total")
-		}
-	}
-	if err := f.err(); err != nil {
-		return Contract{}, err
-	}
 	var out Contract
-	err = c.store.Tx(ctx, func(tx Store) error {
-		cl, err := tx.Clients().Get(ctx, in.ClientID)
-		if err != nil {
-			return err
-		}
-		if err := CanCreateContract(a, cl); err != nil {
-			return err
-		}
-		k := Contract{ClientID: cl.ID, TotalCents: in.TotalCents, RemainingCents: in.TotalCents, Status: ContractDraft}
-		if err := tx.Contracts().Create(ctx, &k, a.ID); err != nil {
-			return err
-		}
-		if k, err = tx.Contracts().Get(ctx, k.ID); err != nil {
-			return err
-		}
-		if err := c.audit(ctx, tx, &a, "contract.create", "contract", k.ID, contractChanges(Contract{}, k)); err != nil {
-			return err
-		}
-		if remaining < in.TotalCents {
-			p := Payment{ContractID: k.ID, AmountCents: in.TotalCents - remaining, PaidAt: c.now(), Note: "deposit recorded with the contract", RecordedByID: a.ID}
-			if err := c.pay(ctx, tx, a, k, p); err != nil {
+	_, err := c.run(ctx, sess, op{action: ActContractCreate, id: in.ClientID,
+		prepare: func(Actor, subject) error {
+			f := &form{}
+			f.money("total", in.TotalCents)
+			if in.RemainingCents != nil {
+				remaining = *in.RemainingCents
+				f.money("remaining", remaining)
+				if remaining > in.TotalCents {
+					f.add("remaining", "the remaining amount cannot be more than the total")
+				}
+			}
+			return f.err()
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			cl := s.rec.(Client)
+			k := Contract{ClientID: cl.ID, TotalCents: in.TotalCents, RemainingCents: in.TotalCents, Status: ContractDraft}
+			if err := tx.Contracts().Create(ctx, &k, a.ID); err != nil {
 				return err
 			}
-		}
-		out, err = tx.Contracts().Get(ctx, k.ID)
-		return err
-	})
+			var err error
+			if k, err = tx.Contracts().Get(ctx, k.ID); err != nil {
+				return err
+			}
+			if err := c.audit(ctx, tx, &a, ActContractCreate, "contract", k.ID, contractSearchLabel(k), contractChanges(Contract{}, k)); err != nil {
+				return err
+			}
+			if remaining < in.TotalCents {
+				p := Payment{ContractID: k.ID, AmountCents: in.TotalCents - remaining, PaidAt: c.now(), Note: "deposit recorded with the contract", RecordedByID: a.ID}
+				if err := c.pay(ctx, tx, a, k, p); err != nil {
+					return err
+				}
+			}
+			out, err = tx.Contracts().Get(ctx, k.ID)
+			return err
+		}})
 	if err != nil {
-		return Contract{}, c.deny(ctx, a, "contract", 0, wrap("create contract", err))
+		return Contract{}, wrap("create contract", err)
 	}
 	return out, nil
 }
@@ -208,79 +181,62 @@ func (c *core) pay(ctx context.Context, tx Store, a Actor, k Contract, p Payment
 	if cur, err := tx.Contracts().Get(ctx, k.ID); err == nil {
 		ch = append(ch, Change{Field: "remaining", Old: FormatMoney(cur.RemainingCents + p.AmountCents), New: FormatMoney(cur.RemainingCents)})
 	}
-	return c.audit(ctx, tx, &a, "payment.create", "contract", k.ID, ch)
+	return c.audit(ctx, tx, &a, ActPaymentCreate, "contract", k.ID, contractSearchLabel(k), ch)
 }
 
-// contractTx loads the contract in tx, checks the version, applies change,
-// saves and audits.
-func (c *core) contractTx(ctx context.Context, a Actor, id, version int64, action string,
-	change func(tx Store, k *Contract) error) (Contract, error) {
-	var out Contract
-	err := c.store.Tx(ctx, func(tx Store) error {
-		k, err := tx.Contracts().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if k.Version != version {
-			return conflict(k.UpdatedBy, k.UpdatedAt)
-		}
-		old := k
-		if err := change(tx, &k); err != nil {
-			return err
-		}
-		if err := tx.Contracts().Update(ctx, &k, a.ID); err != nil {
-			if errors.Is(err, ErrConflict) && !errors.Is(err, ErrDuplicate) {
-				if cur, gerr := tx.Contracts().Get(ctx, id); gerr == nil {
-					return conflict(cur.UpdatedBy, cur.UpdatedAt)
-				}
+// saveContract saves k over old (as read in tx, at the version the caller
+// read) and audits action. Nothing changed: ErrNoChange, nothing written.
+func (c *core) saveContract(ctx context.Context, tx Store, a Actor, old, k Contract, version int64, action string) (Contract, error) {
+	if old.Version != version {
+		return Contract{}, conflict(old.UpdatedBy, old.UpdatedAt)
+	}
+	if len(contractChanges(old, k)) == 0 && sameID(old.SignedByID, k.SignedByID) {
+		return old, ErrNoChange
+	}
+	if err := tx.Contracts().Update(ctx, &k, a.ID); err != nil {
+		if errors.Is(err, ErrConflict) && !errors.Is(err, ErrDuplicate) {
+			if cur, gerr := tx.Contracts().Get(ctx, old.ID); gerr == nil {
+				return Contract{}, conflict(cur.UpdatedBy, cur.UpdatedAt)
 			}
-			return err
 		}
-		if k, err = tx.Contracts().Get(ctx, id); err != nil {
-			return err
-		}
-		out = k
-		return c.audit(ctx, tx, &a, action, "contract", id, contractChanges(old, k))
-	})
-	return out, err
+		return Contract{}, err
+	}
+	k, err := tx.Contracts().Get(ctx, old.ID)
+	if err != nil {
+		return Contract{}, err
+	}
+	return k, c.audit(ctx, tx, &a, action, "contract", old.ID, contractSearchLabel(k), contractChanges(old, k))
 }
 
 // Update changes a contract's total; the remaining amount moves by the same
-// difference. Once signed, only management may change the total.
+// difference. Once signed, only management may change the total. A save
+// that changes nothing answers ErrNoChange with the contract as stored.
 func (s *ContractService) Update(ctx context.Context, sess *Session, id, version int64, in ContractInput) (Contract, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Contract{}, err
-	}
-	cur, err := c.loadContract(ctx, a, id)
-	if err != nil {
-		return Contract{}, err
-	}
-	if err := CanChangeTotal(a, cur, in.TotalCents); err != nil {
-		return Contract{}, c.deny(ctx, a, "contract", id, err)
-	}
-	f := &form{}
-	f.money("total", in.TotalCents)
-	if in.ClientID != 0 && in.ClientID != cur.ClientID {
-		f.add("client", "a contract cannot move to another client: create a new contract instead")
-	}
-	if err := f.err(); err != nil {
-		return Contract{}, err
-	}
-	out, err := c.contractTx(ctx, a, id, version, "contract.update", func(tx Store, k *Contract) error {
-		if err := CanChangeTotal(a, *k, in.TotalCents); err != nil {
+	var out Contract
+	_, err := c.run(ctx, sess, op{action: ActContractUpdate, id: id,
+		prepare: func(_ Actor, s subject) error {
+			f := &form{}
+			f.money("total", in.TotalCents)
+			if in.ClientID != 0 && in.ClientID != s.rec.(Contract).ClientID {
+				f.add("client", "a contract cannot move to another client: create a new contract instead")
+			}
+			return f.err()
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(Contract)
+			k := old
+			rem := k.RemainingCents + in.TotalCents - k.TotalCents
+			if rem < 0 {
+				return Invalid("total", "the total cannot be lower than what has already been paid ("+FormatMoney(k.TotalCents-k.RemainingCents)+")")
+			}
+			k.TotalCents, k.RemainingCents = in.TotalCents, rem
+			var err error
+			out, err = c.saveContract(ctx, tx, a, old, k, version, ActContractUpdate)
 			return err
-		}
-		rem := k.RemainingCents + in.TotalCents - k.TotalCents
-		if rem < 0 {
-			return Invalid("total", "the total cannot be lower than what has already been paid ("+FormatMoney(k.TotalCents-k.RemainingCents)+")")
-		}
-		k.TotalCents, k.RemainingCents = in.TotalCents, rem
-		return nil
-	})
+		}})
 	if err != nil {
-		return Contract{}, c.deny(ctx, a, "contract", id, wrap("update contract", err))
+		return out, wrap("update contract", err)
 	}
 	return out, nil
 }
@@ -288,32 +244,21 @@ func (s *ContractService) Update(ctx context.Context, sess *Session, id, version
 // Sign signs a draft contract. A signed contract is never turned back.
 func (s *ContractService) Sign(ctx context.Context, sess *Session, id, version int64) (Contract, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Contract{}, err
-	}
-	cur, err := c.loadContract(ctx, a, id)
-	if err != nil {
-		return Contract{}, err
-	}
-	if err := CanSignContract(a, cur); err != nil {
-		return Contract{}, c.deny(ctx, a, "contract", id, err)
-	}
-	out, err := c.contractTx(ctx, a, id, version, "contract.sign", func(tx Store, k *Contract) error {
-		if err := CanSignContract(a, *k); err != nil {
+	var out Contract
+	_, err := c.run(ctx, sess, op{action: ActContractSign, id: id,
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(Contract)
+			k := old
+			now := c.now()
+			k.Status, k.SignedAt, k.SignedByID, k.SignedByName = ContractSigned, &now, &a.ID, a.Name
+			var err error
+			out, err = c.saveContract(ctx, tx, a, old, k, version, ActContractSign)
 			return err
-		}
-		if k.Status == ContractSigned {
-			return Invalid("status", "this contract is already signed")
-		}
-		now := c.now()
-		k.Status, k.SignedAt, k.SignedByID, k.SignedByName = ContractSigned, &now, &a.ID, a.Name
-		return nil
-	})
+		}})
 	if err != nil {
-		return Contract{}, c.deny(ctx, a, "contract", id, wrap("sign contract", err))
+		return Contract{}, wrap("sign contract", err)
 	}
-	c.emit("contract.sign", id)
+	c.emit(ActContractSign, id)
 	return out, nil
 }
 
@@ -321,53 +266,43 @@ func (s *ContractService) Sign(ctx context.Context, sess *Session, id, version i
 // even when two are recorded at once.
 func (s *ContractService) Pay(ctx context.Context, sess *Session, id int64, in PaymentInput) (Contract, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Contract{}, err
-	}
-	cur, err := c.loadContract(ctx, a, id)
-	if err != nil {
-		return Contract{}, err
-	}
-	if err := CanPay(a, cur); err != nil {
-		return Contract{}, c.deny(ctx, a, "payment", id, err)
-	}
-	f := &form{}
-	note := f.text("note", in.Note, false, "", 500)
-	now := c.now()
-	switch {
-	case in.AmountCents <= 0:
-		f.add("amount", "enter an amount of more than zero")
-	case in.AmountCents > cur.RemainingCents:
-		f.add("amount", "the amount is more than the remaining "+FormatMoney(cur.RemainingCents))
-	}
-	paidAt := in.PaidAt.UTC()
-	if in.PaidAt.IsZero() {
-		paidAt = now
-	} else if paidAt.After(now.Add(time.Minute)) {
-		f.add("paid_at", "a payment cannot be in the future")
-	}
-	if err := f.err(); err != nil {
-		return Contract{}, err
-	}
-	var out Contract
-	err = c.store.Tx(ctx, func(tx Store) error {
-		k, err := tx.Contracts().Get(ctx, id)
-		if err != nil {
+	var (
+		note   string
+		paidAt time.Time
+		out    Contract
+	)
+	_, err := c.run(ctx, sess, op{action: ActPaymentCreate, id: id,
+		prepare: func(_ Actor, s subject) error {
+			cur := s.rec.(Contract)
+			f := &form{}
+			note = f.text("note", in.Note, false, "", 500)
+			now := c.now()
+			switch {
+			case in.AmountCents <= 0:
+				f.add("amount", "enter an amount of more than zero")
+			case in.AmountCents > cur.RemainingCents:
+				f.add("amount", "the amount is more than the remaining "+FormatMoney(cur.RemainingCents))
+			}
+			paidAt = in.PaidAt.UTC()
+			if in.PaidAt.IsZero() {
+				paidAt = now
+			} else if paidAt.After(now.Add(time.Minute)) {
+				f.add("paid_at", "a payment cannot be in the future")
+			}
+			return f.err()
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			k := s.rec.(Contract)
+			p := Payment{ContractID: id, AmountCents: in.AmountCents, PaidAt: paidAt, Note: note, RecordedByID: a.ID}
+			if err := c.pay(ctx, tx, a, k, p); err != nil {
+				return err
+			}
+			var err error
+			out, err = tx.Contracts().Get(ctx, id)
 			return err
-		}
-		if err := CanPay(a, k); err != nil {
-			return err
-		}
-		p := Payment{ContractID: id, AmountCents: in.AmountCents, PaidAt: paidAt, Note: note, RecordedByID: a.ID}
-		if err := c.pay(ctx, tx, a, k, p); err != nil {
-			return err
-		}
-		out, err = tx.Contracts().Get(ctx, id)
-		return err
-	})
+		}})
 	if err != nil {
-		return Contract{}, c.deny(ctx, a, "payment", id, wrap("record payment", err))
+		return Contract{}, wrap("record payment", err)
 	}
 	return out, nil
 }
@@ -375,34 +310,13 @@ func (s *ContractService) Pay(ctx context.Context, sess *Session, id int64, in P
 // Delete removes a draft contract without event.
 func (s *ContractService) Delete(ctx context.Context, sess *Session, id int64) error {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return err
-	}
-	cur, err := c.loadContract(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	if err := CanDeleteContract(a, cur); err != nil {
-		return c.deny(ctx, a, "contract", id, err)
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		k, err := tx.Contracts().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if k.Status != ContractDraft {
-			return Invalid("", "a signed contract cannot be deleted")
-		}
-		if _, err := tx.Events().GetByContract(ctx, id); err == nil {
-			return Invalid("", "this contract has an event: delete the event first")
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		if err := tx.Contracts().Delete(ctx, id); err != nil {
-			return err
-		}
-		return c.audit(ctx, tx, &a, "contract.delete", "contract", id, contractChanges(k, Contract{}))
-	})
+	_, err := c.run(ctx, sess, op{action: ActContractDelete, id: id,
+		change: func(tx Store, a Actor, s subject) error {
+			k := s.rec.(Contract)
+			if err := tx.Contracts().Delete(ctx, id); err != nil {
+				return err
+			}
+			return c.audit(ctx, tx, &a, ActContractDelete, "contract", id, s.label, contractChanges(k, Contract{}))
+		}})
 	return wrap("delete contract", err)
 }

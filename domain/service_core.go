@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -72,6 +71,9 @@ type core struct {
 
 	stateMu sync.Mutex
 	states  map[int64]stateEntry
+
+	famMu    sync.Mutex
+	families map[string]familyEntry
 }
 
 type stateEntry struct {
@@ -91,6 +93,7 @@ func New(cfg Config) *Services {
 		ttl:       cfg.StateTTL,
 		permCodes: map[Role][]string{},
 		states:    map[int64]stateEntry{},
+		families:  map[string]familyEntry{},
 	}
 	if c.clock == nil {
 		c.clock = time.Now
@@ -159,11 +162,6 @@ func (e *authError) Is(target error) bool { return target == ErrUnauthenticated 
 // reveals nothing. errors.Is(err, ErrUnauthenticated) is true.
 var ErrWrongCredentials error = &authError{"wrong email or password"}
 
-// ErrSessionEnded answers a call whose session is no longer valid (logged
-// out, expired, revoked, role changed or deactivated).
-// errors.Is(err, ErrUnauthenticated) is true.
-var ErrSessionEnded error = &authError{"your session has ended: log in again"}
-
 func (c *core) now() time.Time { return c.clock().UTC() }
 
 // actor resolves who is acting: verifies the access token (refreshing it
@@ -192,6 +190,10 @@ func (c *core) actor(ctx context.Context, s *Session) (Actor, error) {
 func (c *core) verifyLocked(ctx context.Context, s *Session, anyErr bool) (AccessClaims, bool, error) {
 	now := c.now()
 	claims, err := c.tokens.VerifyAccess(s.access, now)
+	if err == nil && claims.Family == "" {
+		// Issued before tokens named their session: renew it.
+		err = ErrTokenExpired
+	}
 	if err == nil {
 		if s.userID == 0 {
 			s.userID = claims.UserID
@@ -223,7 +225,7 @@ func (c *core) refreshLocked(ctx context.Context, s *Session, now time.Time) (Ac
 		return AccessClaims{}, c.authStoreErr("refresh session", err)
 	}
 	if old.RevokedAt != nil {
-		return AccessClaims{}, ErrSessionEnded
+		return AccessClaims{}, ended(old.Why)
 	}
 	if old.RotatedAt != nil {
 		// Presented again after its rotation: a replay, so the whole
@@ -232,10 +234,14 @@ func (c *core) refreshLocked(ctx context.Context, s *Session, now time.Time) (Ac
 		// (that one keeps the session, this one logs in again).
 		if now.Sub(*old.RotatedAt) > reuseGrace {
 			c.revokeReplay(ctx, old, now)
+			return AccessClaims{}, ended(EndReuse)
 		}
 		return AccessClaims{}, ErrSessionEnded
 	}
-	if !now.Before(old.ExpiresAt) || (s.userID != 0 && old.UserID != s.userID) {
+	if !now.Before(old.ExpiresAt) {
+		return AccessClaims{}, ended(EndExpired)
+	}
+	if s.userID != 0 && old.UserID != s.userID {
 		return AccessClaims{}, ErrSessionEnded
 	}
 	st, err := c.store.Users().State(ctx, old.UserID)
@@ -243,7 +249,7 @@ func (c *core) refreshLocked(ctx context.Context, s *Session, now time.Time) (Ac
 		return AccessClaims{}, c.authStoreErr("refresh session", err)
 	}
 	if !st.Active {
-		return AccessClaims{}, ErrSessionEnded
+		return AccessClaims{}, ended(EndDeactivated)
 	}
 	token, newHash, err := c.tokens.NewRefresh()
 	if err != nil {
@@ -260,24 +266,25 @@ func (c *core) refreshLocked(ctx context.Context, s *Session, now time.Time) (Ac
 		}
 		return AccessClaims{}, c.authStoreErr("refresh session", err)
 	}
-	access, err := c.tokens.IssueAccess(old.UserID, st.Role, now)
+	access, err := c.tokens.IssueAccess(old.UserID, st.Role, old.FamilyID, now)
 	if err != nil {
 		return AccessClaims{}, fmt.Errorf("refresh session: %w", err)
 	}
 	s.access, s.refresh, s.userID = access, token, old.UserID
 	c.forget(old.UserID)
-	return AccessClaims{UserID: old.UserID, Role: st.Role, IssuedAt: now, Expires: now.Add(15 * time.Minute)}, nil
+	return AccessClaims{UserID: old.UserID, Role: st.Role, IssuedAt: now, Expires: now.Add(15 * time.Minute), Family: old.FamilyID}, nil
 }
 
 func (c *core) revokeReplay(ctx context.Context, t RefreshToken, now time.Time) {
-	if err := c.store.Tokens().RevokeFamily(ctx, t.FamilyID, now); err != nil {
+	c.forgetFamily(t.FamilyID)
+	if err := c.store.Tokens().RevokeFamily(ctx, t.FamilyID, now, EndReuse); err != nil {
 		c.log.Error("revoke replayed refresh family", "user", t.UserID, "err", err)
 		return
 	}
 	c.log.Warn("refresh token reused: family revoked", "user", t.UserID)
 	err := c.store.Tx(ctx, func(tx Store) error {
 		uid := t.UserID
-		return tx.Audit().Add(ctx, &AuditEntry{At: now, ActorID: &uid, Action: "session.reuse_detected", Entity: "user", EntityID: t.UserID})
+		return c.audit(ctx, tx, &Actor{ID: uid}, "session.reuse_detected", "user", uid, "", nil)
 	})
 	if err != nil {
 		c.log.Error("audit refresh reuse", "err", err)
@@ -300,13 +307,27 @@ func (c *core) authStoreErr(op string, err error) error {
 // actorFor checks the verified claims against the user's current state and
 // loads the permissions of their role.
 func (c *core) actorFor(ctx context.Context, claims AccessClaims) (Actor, error) {
+	if err := c.familyLive(ctx, claims.Family); err != nil {
+		return Actor{}, err
+	}
 	st, err := c.state(ctx, claims.UserID)
 	if err != nil {
 		return Actor{}, c.authStoreErr("check session", err)
 	}
+	switch {
+	case !st.Active:
+		return Actor{}, ended(EndDeactivated)
+	case st.Role != claims.Role:
+		return Actor{}, ended(EndRoleChanged)
 	// JWT iat has one-second precision: a token issued in the same second
 	// as the invalidation (the new session after a password change) passes.
-	if !st.Active || st.Role != claims.Role || claims.IssuedAt.Before(st.ValidAfter.Truncate(time.Second)) {
+	case claims.IssuedAt.Before(st.ValidAfter.Truncate(time.Second)):
+		// Its sessions were ended (password reset, …): the family, read
+		// afresh, says why.
+		c.forgetFamily(claims.Family)
+		if err := c.familyLive(ctx, claims.Family); err != nil {
+			return Actor{}, err
+		}
 		return Actor{}, ErrSessionEnded
 	}
 	codes, err := c.codes(ctx, st.Role)
@@ -378,9 +399,10 @@ func (c *core) codes(ctx context.Context, r Role) ([]string, error) {
 	return codes, nil
 }
 
-// audit appends an entry through tx (the change's own transaction).
-func (c *core) audit(ctx context.Context, tx Store, a *Actor, action, entity string, id int64, changes []Change) error {
-	e := AuditEntry{At: c.now(), Action: action, Entity: entity, EntityID: id, Changes: changes}
+// audit appends an entry through tx (the change's own transaction). label
+// is what the audit search finds the record by.
+func (c *core) audit(ctx context.Context, tx Store, a *Actor, action, entity string, id int64, label string, changes []Change) error {
+	e := AuditEntry{At: c.now(), Action: action, Entity: entity, EntityID: id, Label: label, Changes: changes}
 	if a != nil {
 		aid := a.ID
 		e.ActorID = &aid
@@ -390,34 +412,6 @@ func (c *core) audit(ctx context.Context, tx Store, a *Actor, action, entity str
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
-}
-
-// deny audits a refused action as <entity>.<action>.denied in its own
-// transaction and returns err. Errors other than ErrForbidden pass through.
-func (c *core) deny(ctx context.Context, a Actor, entity string, id int64, err error) error {
-	var d *DeniedError
-	if !errors.As(err, &d) {
-		return err
-	}
-	if kind, _, _ := strings.Cut(d.Action, "."); kind != entity {
-		// Refused on the way (a company created in passing).
-		entity, id = kind, 0
-	}
-	aerr := c.store.Tx(ctx, func(tx Store) error {
-		return c.audit(ctx, tx, &a, d.Action+".denied", entity, id, nil)
-	})
-	if aerr != nil {
-		c.log.Error("audit denied action", "action", d.Action, "err", aerr)
-	}
-	c.log.Info("denied", "action", d.Action, "actor", a.ID, "entity", entity, "id", id)
-	return err
-}
-
-// hidden audits a refused read and answers ErrNotFound, so a record the
-// actor may not read looks like one that does not exist.
-func (c *core) hidden(ctx context.Context, a Actor, entity string, id int64, err error) error {
-	_ = c.deny(ctx, a, entity, id, err)
-	return fmt.Errorf("%s %d: %w", entity, id, ErrNotFound)
 }
 
 func (c *core) emit(action string, id int64) {
@@ -437,6 +431,9 @@ func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
 	}
 	if !slices.Contains(ListSorts[resource], q.Sort) {
 		return q, Invalid("sort", "choose one of the offered sort orders")
+	}
+	if n := btoi(q.After != "") + btoi(q.Before != "") + btoi(q.Last); n > 1 {
+		return q, Invalid("page", "ask for one page: after a cursor, before a cursor or the last one")
 	}
 	switch {
 	case q.Limit <= 0:
@@ -460,6 +457,13 @@ func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
 		q.Role = a.Role
 	}
 	return q, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // form collects per-field validation messages.
@@ -569,9 +573,9 @@ func wrap(op string, err error) error {
 	var (
 		v *ValidationError
 		c *ConflictError
-		d *DeniedError
+		r *Refusal
 	)
-	if errors.As(err, &v) || errors.As(err, &c) || errors.As(err, &d) {
+	if errors.As(err, &v) || errors.As(err, &c) || errors.As(err, &r) || errors.Is(err, ErrNoChange) {
 		return err
 	}
 	return fmt.Errorf("%s: %w", op, err)

@@ -153,7 +153,8 @@ func (e *env) session(key string) *domain.Session {
 func (e *env) sessionOf(svc *domain.Services, u domain.User) *domain.Session {
 	e.t.Helper()
 	now := e.clock.Now()
-	access, err := e.ring.IssueAccess(u.ID, u.Role, now)
+	fam := fmt.Sprintf("fam-%d-%d", u.ID, e.next())
+	access, err := e.ring.IssueAccess(u.ID, u.Role, fam, now)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -161,7 +162,6 @@ func (e *env) sessionOf(svc *domain.Services, u domain.User) *domain.Session {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	fam := fmt.Sprintf("fam-%d-%d", u.ID, e.next())
 	rt := domain.RefreshToken{Hash: hash, FamilyID: fam, UserID: u.ID, IssuedAt: now, ExpiresAt: now.Add(domain.RefreshLifetime)}
 	if err := e.db.Tokens().Create(e.ctx, rt); err != nil {
 		e.t.Fatal(err)

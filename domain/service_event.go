@@ -72,8 +72,11 @@ func validateEvent(in EventInput, update bool) (Event, error) {
 	if !in.Start.IsZero() && !in.End.IsZero() && !in.End.After(in.Start) {
 		f.add("end", "the end must be after the start")
 	}
-	if in.Attendees < 0 {
+	switch {
+	case in.Attendees < 0:
 		f.add("attendees", "enter zero or more attendees")
+	case in.Attendees > MaxAttendees:
+		f.add("attendees", errAttendeesMax.Error())
 	}
 	if update && in.Status != "" && !slices.Contains(EventStatuses, in.Status) {
 		f.add("status", "choose planned, confirmed, done or cancelled")
@@ -83,12 +86,9 @@ func validateEvent(in EventInput, update bool) (Event, error) {
 
 // List returns one page of events.
 func (s *EventService) List(ctx context.Context, sess *Session, q ListQuery) (Page[Event], error) {
-	a, err := s.c.actor(ctx, sess)
+	a, err := s.c.see(ctx, sess, "event", 0)
 	if err != nil {
 		return Page[Event]{}, err
-	}
-	if err := CanRead(a, "event"); err != nil {
-		return Page[Event]{}, s.c.deny(ctx, a, "event", 0, err)
 	}
 	if q, err = s.c.query("event", a, q); err != nil {
 		return Page[Event]{}, err
@@ -97,35 +97,25 @@ func (s *EventService) List(ctx context.Context, sess *Session, q ListQuery) (Pa
 	return p, wrap("list events", err)
 }
 
-// loadEvent reads an event for a permission check; one the actor may not
-// read is not found.
-func (c *core) loadEvent(ctx context.Context, a Actor, id int64) (Event, error) {
-	if err := CanRead(a, "event"); err != nil {
-		return Event{}, c.hidden(ctx, a, "event", id, err)
-	}
-	e, err := c.store.Events().Get(ctx, id)
-	return e, wrap("event", err)
-}
-
 // Get returns one event.
 func (s *EventService) Get(ctx context.Context, sess *Session, id int64) (Event, error) {
-	a, err := s.c.actor(ctx, sess)
-	if err != nil {
+	if _, err := s.c.see(ctx, sess, "event", id); err != nil {
 		return Event{}, err
 	}
-	return s.c.loadEvent(ctx, a, id)
+	e, err := s.c.store.Events().Get(ctx, id)
+	return e, wrap("event", err)
 }
 
 // Detail returns an event with its contract and history.
 func (s *EventService) Detail(ctx context.Context, sess *Session, id int64) (EventDetail, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
+	a, err := c.see(ctx, sess, "event", id)
 	if err != nil {
 		return EventDetail{}, err
 	}
 	var d EventDetail
-	if d.Event, err = c.loadEvent(ctx, a, id); err != nil {
-		return EventDetail{}, err
+	if d.Event, err = c.store.Events().Get(ctx, id); err != nil {
+		return EventDetail{}, wrap("event", err)
 	}
 	if a.Allowed("contract", "read", Scope{}) {
 		if d.Contract, err = c.store.Contracts().Get(ctx, d.Event.ContractID); err != nil {
@@ -138,132 +128,96 @@ func (s *EventService) Detail(ctx context.Context, sess *Session, id int64) (Eve
 	return d, nil
 }
 
-// Create adds the event of a signed contract (one per contract).
+// Create adds the event of in.ContractID, a signed contract (one event
+// per contract).
 func (s *EventService) Create(ctx context.Context, sess *Session, in EventInput) (Event, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Event{}, err
-	}
 	if in.ContractID == 0 {
-		if err := CanCreateEvent(a, Contract{}); err != nil {
-			return Event{}, c.deny(ctx, a, "event", 0, err)
+		if _, err := c.actor(ctx, sess); err != nil {
+			return Event{}, err
 		}
 		return Event{}, Invalid("contract", "choose the signed contract of the event")
 	}
-	k, err := c.loadContract(ctx, a, in.ContractID)
-	if err != nil {
-		return Event{}, err
-	}
-	if err := CanCreateEvent(a, k); err != nil {
-		return Event{}, c.deny(ctx, a, "event", 0, err)
-	}
-	e, err := validateEvent(in, false)
-	if err != nil {
-		return Event{}, err
-	}
-	var out Event
-	err = c.store.Tx(ctx, func(tx Store) error {
-		k, err := tx.Contracts().Get(ctx, in.ContractID)
-		if err != nil {
+	var e Event
+	_, err := c.run(ctx, sess, op{action: ActEventCreate, id: in.ContractID,
+		prepare: func(Actor, subject) error {
+			var err error
+			e, err = validateEvent(in, false)
 			return err
-		}
-		if err := CanCreateEvent(a, k); err != nil {
-			return err
-		}
-		if k.Status != ContractSigned {
-			return Invalid("contract", "the contract must be signed before its event is created")
-		}
-		errHasEvent := Invalid("contract", "this contract already has an event")
-		if _, err := tx.Events().GetByContract(ctx, k.ID); err == nil {
-			return errHasEvent
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		e.ContractID, e.ClientID, e.Status = k.ID, k.ClientID, EventPlanned
-		if err := tx.Events().Create(ctx, &e, a.ID); err != nil {
-			if errors.Is(err, ErrDuplicate) {
-				return errHasEvent
-			}
-			return err
-		}
-		if e, err = tx.Events().Get(ctx, e.ID); err != nil {
-			return err
-		}
-		out = e
-		return c.audit(ctx, tx, &a, "event.create", "event", e.ID, eventChanges(Event{}, e))
-	})
-	if err != nil {
-		return Event{}, c.deny(ctx, a, "event", 0, wrap("create event", err))
-	}
-	return out, nil
-}
-
-// eventTx loads the event in tx, checks the version, applies change, saves
-// and audits.
-func (c *core) eventTx(ctx context.Context, a Actor, id, version int64, action string,
-	change func(tx Store, e *Event) error) (Event, error) {
-	var out Event
-	err := c.store.Tx(ctx, func(tx Store) error {
-		e, err := tx.Events().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if e.Version != version {
-			return conflict(e.UpdatedBy, e.UpdatedAt)
-		}
-		old := e
-		if err := change(tx, &e); err != nil {
-			return err
-		}
-		if err := tx.Events().Update(ctx, &e, a.ID); err != nil {
-			if errors.Is(err, ErrConflict) && !errors.Is(err, ErrDuplicate) {
-				if cur, gerr := tx.Events().Get(ctx, id); gerr == nil {
-					return conflict(cur.UpdatedBy, cur.UpdatedAt)
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			k := s.rec.(Contract)
+			e.ContractID, e.ClientID, e.Status = k.ID, k.ClientID, EventPlanned
+			if err := tx.Events().Create(ctx, &e, a.ID); err != nil {
+				if errors.Is(err, ErrDuplicate) {
+					return &Refusal{Action: ActEventCreate, Reason: ReasonContractHasEvent, Sentence: contractLabel(k) + " already has its event"}
 				}
+				return err
 			}
-			return err
-		}
-		if e, err = tx.Events().Get(ctx, id); err != nil {
-			return err
-		}
-		out = e
-		return c.audit(ctx, tx, &a, action, "event", id, eventChanges(old, e))
-	})
-	return out, err
+			var err error
+			if e, err = tx.Events().Get(ctx, e.ID); err != nil {
+				return err
+			}
+			return c.audit(ctx, tx, &a, ActEventCreate, "event", e.ID, eventLabel(e), eventChanges(Event{}, e))
+		}})
+	if err != nil {
+		return Event{}, wrap("create event", err)
+	}
+	return e, nil
 }
 
-// Update edits an event (support moves its status along).
+// saveEvent saves e over old (as read in tx, at the version the caller
+// read) and audits action. Nothing changed: ErrNoChange, nothing written.
+func (c *core) saveEvent(ctx context.Context, tx Store, a Actor, old, e Event, version int64, action string) (Event, error) {
+	if old.Version != version {
+		return Event{}, conflict(old.UpdatedBy, old.UpdatedAt)
+	}
+	if len(eventChanges(old, e)) == 0 {
+		return old, ErrNoChange
+	}
+	if err := tx.Events().Update(ctx, &e, a.ID); err != nil {
+		if errors.Is(err, ErrConflict) && !errors.Is(err, ErrDuplicate) {
+			if cur, gerr := tx.Events().Get(ctx, old.ID); gerr == nil {
+				return Event{}, conflict(cur.UpdatedBy, cur.UpdatedAt)
+			}
+		}
+		return Event{}, err
+	}
+	e, err := tx.Events().Get(ctx, old.ID)
+	if err != nil {
+		return Event{}, err
+	}
+	return e, c.audit(ctx, tx, &a, action, "event", old.ID, eventLabel(e), eventChanges(old, e))
+}
+
+// Update edits an event (support moves its status along). A save that
+// changes nothing answers ErrNoChange with the event as stored.
 func (s *EventService) Update(ctx context.Context, sess *Session, id, version int64, in EventInput) (Event, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Event{}, err
-	}
-	cur, err := c.loadEvent(ctx, a, id)
-	if err != nil {
-		return Event{}, err
-	}
-	if err := CanUpdateEvent(a, cur); err != nil {
-		return Event{}, c.deny(ctx, a, "event", id, err)
-	}
-	ne, err := validateEvent(in, true)
-	if err != nil {
-		return Event{}, err
-	}
-	out, err := c.eventTx(ctx, a, id, version, "event.update", func(tx Store, e *Event) error {
-		if err := CanUpdateEvent(a, *e); err != nil {
+	var (
+		ne  Event
+		out Event
+	)
+	_, err := c.run(ctx, sess, op{action: ActEventUpdate, id: id,
+		prepare: func(Actor, subject) error {
+			var err error
+			ne, err = validateEvent(in, true)
 			return err
-		}
-		e.Name, e.Location, e.Notes = ne.Name, ne.Location, ne.Notes
-		e.Start, e.End, e.Attendees = ne.Start, ne.End, ne.Attendees
-		if ne.Status != "" {
-			e.Status = ne.Status
-		}
-		return nil
-	})
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(Event)
+			e := old
+			e.Name, e.Location, e.Notes = ne.Name, ne.Location, ne.Notes
+			e.Start, e.End, e.Attendees = ne.Start, ne.End, ne.Attendees
+			if ne.Status != "" {
+				e.Status = ne.Status
+			}
+			var err error
+			out, err = c.saveEvent(ctx, tx, a, old, e, version, ActEventUpdate)
+			return err
+		}})
 	if err != nil {
-		return Event{}, c.deny(ctx, a, "event", id, wrap("update event", err))
+		return out, wrap("update event", err)
 	}
 	return out, nil
 }
@@ -272,37 +226,32 @@ func (s *EventService) Update(ctx context.Context, sess *Session, id, version in
 // active support collaborator.
 func (s *EventService) AssignSupport(ctx context.Context, sess *Session, id, version int64, supportID *int64) (Event, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return Event{}, err
-	}
-	cur, err := c.loadEvent(ctx, a, id)
-	if err != nil {
-		return Event{}, err
-	}
-	if err := CanAssignSupport(a, cur); err != nil {
-		return Event{}, c.deny(ctx, a, "event", id, err)
-	}
-	out, err := c.eventTx(ctx, a, id, version, "event.assign_support", func(tx Store, e *Event) error {
-		if supportID == nil {
-			e.SupportContactID, e.SupportContactName = nil, ""
-			return nil
-		}
-		u, err := tx.Users().Get(ctx, *supportID)
-		if errors.Is(err, ErrNotFound) {
-			return Invalid("support", "this collaborator no longer exists: choose another")
-		}
-		if err != nil {
+	var out Event
+	_, err := c.run(ctx, sess, op{action: ActEventAssignSupport, id: id,
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(Event)
+			e := old
+			if supportID == nil {
+				e.SupportContactID, e.SupportContactName = nil, ""
+			} else {
+				u, err := tx.Users().Get(ctx, *supportID)
+				if errors.Is(err, ErrNotFound) {
+					return Invalid("support", "this collaborator no longer exists: choose another")
+				}
+				if err != nil {
+					return err
+				}
+				if !u.Active || u.Role != RoleSupport {
+					return Invalid("support", "choose an active collaborator of the support department")
+				}
+				e.SupportContactID, e.SupportContactName = &u.ID, u.FullName
+			}
+			var err error
+			out, err = c.saveEvent(ctx, tx, a, old, e, version, ActEventAssignSupport)
 			return err
-		}
-		if !u.Active || u.Role != RoleSupport {
-			return Invalid("support", "choose an active collaborator of the support department")
-		}
-		e.SupportContactID, e.SupportContactName = &u.ID, u.FullName
-		return nil
-	})
+		}})
 	if err != nil {
-		return Event{}, wrap("assign support", err)
+		return out, wrap("assign support", err)
 	}
 	return out, nil
 }
@@ -310,26 +259,13 @@ func (s *EventService) AssignSupport(ctx context.Context, sess *Session, id, ver
 // Delete removes an event.
 func (s *EventService) Delete(ctx context.Context, sess *Session, id int64) error {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return err
-	}
-	cur, err := c.loadEvent(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	if err := CanDeleteEvent(a, cur); err != nil {
-		return c.deny(ctx, a, "event", id, err)
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		e, err := tx.Events().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := tx.Events().Delete(ctx, id); err != nil {
-			return err
-		}
-		return c.audit(ctx, tx, &a, "event.delete", "event", id, eventChanges(e, Event{}))
-	})
+	_, err := c.run(ctx, sess, op{action: ActEventDelete, id: id,
+		change: func(tx Store, a Actor, s subject) error {
+			e := s.rec.(Event)
+			if err := tx.Events().Delete(ctx, id); err != nil {
+				return err
+			}
+			return c.audit(ctx, tx, &a, ActEventDelete, "event", id, s.label, eventChanges(e, Event{}))
+		}})
 	return wrap("delete event", err)
 }

@@ -17,12 +17,8 @@ type RoleMatrix struct {
 
 // Matrix returns the permission matrix.
 func (s *RoleService) Matrix(ctx context.Context, sess *Session) (RoleMatrix, error) {
-	a, err := s.c.actor(ctx, sess)
-	if err != nil {
+	if _, err := s.c.see(ctx, sess, "role", 0); err != nil {
 		return RoleMatrix{}, err
-	}
-	if err := CanReadRoles(a); err != nil {
-		return RoleMatrix{}, s.c.deny(ctx, a, "role", 0, err)
 	}
 	all, err := s.c.store.Perms().All(ctx)
 	if err != nil {
@@ -61,47 +57,38 @@ func (s *RoleService) Revoke(ctx context.Context, sess *Session, role Role, code
 
 func (s *RoleService) change(ctx context.Context, sess *Session, role Role, code string, grant bool) error {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return err
-	}
-	action := "role.grant"
+	action := ActRoleGrant
 	if !grant {
-		action = "role.revoke"
+		action = ActRoleRevoke
 	}
-	if err := CanGrant(a); err != nil {
-		return c.deny(ctx, a, "role", 0, &DeniedError{Action: action})
-	}
-	f := &form{}
-	if !role.Valid() {
-		f.add("role", "choose a role: management, sales or support")
-	}
-	if !knownCode(code) {
-		f.add("permission", "choose a permission from the list")
-	}
-	if !grant && role == RoleManagement && code == "role:grant:any" {
-		f.add("permission", "management always keeps role:grant:any, so someone can always repair the permissions")
-	}
-	if err := f.err(); err != nil {
-		return err
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		var ch []Change
-		if grant {
-			if err := tx.Perms().Grant(ctx, role, code); err != nil {
-				if errors.Is(err, ErrNotFound) {
-					return Invalid("permission", "this permission does not exist in the database: run the migrations")
+	_, err := c.run(ctx, sess, op{action: action, in: roleIn{role: role, code: code},
+		prepare: func(Actor, subject) error {
+			f := &form{}
+			if !role.Valid() {
+				f.add("role", "choose a role: management, sales or support")
+			}
+			if !knownCode(code) {
+				f.add("permission", "choose a permission from the list")
+			}
+			return f.err()
+		},
+		change: func(tx Store, a Actor, _ subject) error {
+			var ch []Change
+			if grant {
+				if err := tx.Perms().Grant(ctx, role, code); err != nil {
+					if errors.Is(err, ErrNotFound) {
+						return Invalid("permission", "this permission does not exist in the database: run the migrations")
+					}
+					return err
 				}
-				return err
+				ch = []Change{{Field: "role", Old: string(role), New: string(role)}, {Field: "permission", New: code}}
+			} else {
+				if err := tx.Perms().Revoke(ctx, role, code); err != nil {
+					return err
+				}
+				ch = []Change{{Field: "role", Old: string(role), New: string(role)}, {Field: "permission", Old: code}}
 			}
-			ch = []Change{{Field: "role", Old: string(role), New: string(role)}, {Field: "permission", New: code}}
-		} else {
-			if err := tx.Perms().Revoke(ctx, role, code); err != nil {
-				return err
-			}
-			ch = []Change{{Field: "role", Old: string(role), New: string(role)}, {Field: "permission", Old: code}}
-		}
-		return c.audit(ctx, tx, &a, action, "role", 0, ch)
-	})
+			return c.audit(ctx, tx, &a, action, "role", 0, string(role)+" "+code, ch)
+		}})
 	return wrap(action, err)
 }

@@ -75,7 +75,7 @@ func (s *SessionService) Setup(ctx context.Context, in UserInput, password strin
 		if err := tx.Users().Create(ctx, &u, nil); err != nil {
 			return userDupErr(err, u)
 		}
-		return c.audit(ctx, tx, nil, "user.create", "user", u.ID, userChanges(User{}, u))
+		return c.audit(ctx, tx, nil, ActUserCreate, "user", u.ID, userLabel(u), userChanges(User{}, u))
 	})
 	if err != nil {
 		return User{}, wrap("setup", err)
@@ -142,7 +142,7 @@ func (s *SessionService) Login(ctx context.Context, email, password string) (*Se
 	}
 	a := Actor{ID: u.ID, Name: u.FullName}
 	if err := c.store.Tx(ctx, func(tx Store) error {
-		return c.audit(ctx, tx, &a, "user.login", "user", u.ID, nil)
+		return c.audit(ctx, tx, &a, "user.login", "user", u.ID, userLabel(u), nil)
 	}); err != nil {
 		return nil, wrap("login", err)
 	}
@@ -181,7 +181,7 @@ func (c *core) startFamily(ctx context.Context, sess *Session, userID int64, rol
 	if err := c.store.Tokens().Create(ctx, rt); err != nil {
 		return wrap("login", err)
 	}
-	access, err := c.tokens.IssueAccess(userID, role, now)
+	access, err := c.tokens.IssueAccess(userID, role, family, now)
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
@@ -232,7 +232,13 @@ func (s *SessionService) Logout(ctx context.Context, sess *Session) error {
 	if err != nil {
 		return wrap("log out", err)
 	}
-	if err := c.store.Tokens().RevokeFamily(ctx, rt.FamilyID, now); err != nil {
+	if rt.RevokedAt != nil {
+		// Already ended (elsewhere, or by reuse detection): the old
+		// tokens write nothing, not even a logout.
+		return nil
+	}
+	c.forgetFamily(rt.FamilyID)
+	if err := c.store.Tokens().RevokeFamily(ctx, rt.FamilyID, now, EndLogout); err != nil {
 		return wrap("log out", err)
 	}
 	uid := rt.UserID

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // UserService manages collaborators (the team).
@@ -83,12 +84,9 @@ func activeText(u User) string {
 
 // List returns one page of collaborators.
 func (s *UserService) List(ctx context.Context, sess *Session, q ListQuery) (Page[User], error) {
-	a, err := s.c.actor(ctx, sess)
+	a, err := s.c.see(ctx, sess, "user", 0)
 	if err != nil {
 		return Page[User]{}, err
-	}
-	if err := CanReadUsers(a); err != nil {
-		return Page[User]{}, s.c.deny(ctx, a, "user", 0, err)
 	}
 	if q, err = s.c.query("user", a, q); err != nil {
 		return Page[User]{}, err
@@ -105,12 +103,8 @@ func (s *UserService) List(ctx context.Context, sess *Session, q ListQuery) (Pag
 
 // Get returns one collaborator.
 func (s *UserService) Get(ctx context.Context, sess *Session, id int64) (User, error) {
-	a, err := s.c.actor(ctx, sess)
-	if err != nil {
+	if _, err := s.c.see(ctx, sess, "user", id); err != nil {
 		return User{}, err
-	}
-	if err := CanReadUsers(a); err != nil {
-		return User{}, s.c.hidden(ctx, a, "user", id, err)
 	}
 	u, err := s.c.store.Users().Get(ctx, id)
 	if err != nil {
@@ -123,80 +117,52 @@ func (s *UserService) Get(ctx context.Context, sess *Session, id int64) (User, e
 // Create adds a collaborator with a password.
 func (s *UserService) Create(ctx context.Context, sess *Session, in UserInput, password string) (User, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return User{}, err
-	}
-	if err := CanCreateUser(a); err != nil {
-		return User{}, c.deny(ctx, a, "user", 0, err)
-	}
-	u, f := validateUser(in)
-	if err := c.hasher.Check(password, u.Email); err != nil {
-		mergeValidation(f, err)
-	}
-	if err := f.err(); err != nil {
-		return User{}, err
-	}
-	hash, err := c.hasher.Hash(password)
-	if err != nil {
-		return User{}, fmt.Errorf("create collaborator: %w", err)
-	}
-	u.PasswordHash, u.Active = hash, true
-	err = c.store.Tx(ctx, func(tx Store) error {
-		if _, err := tx.Users().GetByEmail(ctx, u.Email); err == nil {
-			return Invalid("email", "a collaborator with this email already exists")
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		if err := tx.Users().Create(ctx, &u, &a.ID); err != nil {
-			return userDupErr(err, u)
-		}
-		return c.audit(ctx, tx, &a, "user.create", "user", u.ID, userChanges(User{}, u))
-	})
+	var u User
+	_, err := c.run(ctx, sess, op{action: ActUserCreate,
+		prepare: func(Actor, subject) error {
+			var f *form
+			u, f = validateUser(in)
+			if err := c.hasher.Check(password, u.Email); err != nil {
+				mergeValidation(f, err)
+			}
+			if err := f.err(); err != nil {
+				return err
+			}
+			hash, err := c.hasher.Hash(password)
+			if err != nil {
+				return fmt.Errorf("hash password: %w", err)
+			}
+			u.PasswordHash, u.Active = hash, true
+			return nil
+		},
+		change: func(tx Store, a Actor, _ subject) error {
+			if _, err := tx.Users().GetByEmail(ctx, u.Email); err == nil {
+				return Invalid("email", "a collaborator with this email already exists")
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if err := tx.Users().Create(ctx, &u, &a.ID); err != nil {
+				return userDupErr(err, u)
+			}
+			return c.audit(ctx, tx, &a, ActUserCreate, "user", u.ID, userLabel(u), userChanges(User{}, u))
+		}})
 	if err != nil {
 		return User{}, wrap("create collaborator", err)
 	}
-	c.emit("user.create", u.ID)
+	c.emit(ActUserCreate, u.ID)
 	u.PasswordHash = ""
 	return u, nil
 }
 
-// lastManager refuses removing the last active manager.
-func lastManager(ctx context.Context, tx Store, u User, what string) error {
-	if u.Role != RoleManagement || !u.Active {
-		return nil
-	}
-	n, err := tx.Users().CountActiveManagers(ctx)
-	if err != nil {
-		return err
-	}
-	if n <= 1 {
-		return Invalid("", u.FullName+" is the last active manager and cannot be "+what+": make someone else a manager first")
-	}
-	return nil
-}
-
-// endSessions revokes every refresh token of a user and refuses their
-// access tokens issued before now: they are logged out at their next action.
-func (c *core) endSessions(ctx context.Context, tx Store, id int64) error {
+// endSessions revokes every refresh token of a user, saying why, and
+// refuses their access tokens issued before now: they are logged out at
+// their next action, in every process.
+func (c *core) endSessions(ctx context.Context, tx Store, id int64, why string) error {
 	now := c.now()
-	if err := tx.Tokens().RevokeUser(ctx, id, now); err != nil {
+	if err := tx.Tokens().RevokeUser(ctx, id, now, why); err != nil {
 		return err
 	}
 	return tx.Users().InvalidateSessions(ctx, id, now)
-}
-
-// loadUserVersion loads a collaborator in tx and checks the version the
-// caller read.
-func loadUserVersion(ctx context.Context, tx Store, id, version int64) (User, error) {
-	u, err := tx.Users().Get(ctx, id)
-	if err != nil {
-		return User{}, err
-	}
-	if u.Version != version {
-		return User{}, conflict(u.UpdatedBy, u.UpdatedAt)
-	}
-	return u, nil
 }
 
 // saveUser updates u, turning a stale save into a ConflictError.
@@ -210,192 +176,154 @@ func saveUser(ctx context.Context, tx Store, u *User, byID int64) error {
 	return userDupErr(err, *u)
 }
 
-// Update edits a collaborator; a role change ends their sessions.
+// Update edits a collaborator; a role change ends their sessions. A save
+// that changes nothing answers ErrNoChange with the collaborator as stored.
 func (s *UserService) Update(ctx context.Context, sess *Session, id, version int64, in UserInput) (User, error) {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return User{}, err
-	}
-	if err := CanUpdateUser(a); err != nil {
-		return User{}, c.deny(ctx, a, "user", id, err)
-	}
-	nu, f := validateUser(in)
-	if err := f.err(); err != nil {
-		return User{}, err
-	}
-	var out User
-	roleChanged := false
-	err = c.store.Tx(ctx, func(tx Store) error {
-		u, err := loadUserVersion(ctx, tx, id, version)
-		if err != nil {
-			return err
-		}
-		old := u
-		if nu.Role != u.Role {
-			if u.ID == a.ID {
-				return Invalid("role", "you cannot change your own role: ask another manager")
+	var (
+		nu  User
+		out User
+	)
+	_, err := c.run(ctx, sess, op{action: ActUserUpdate, id: id, in: userIn{role: in.Role},
+		prepare: func(Actor, subject) error {
+			var f *form
+			nu, f = validateUser(in)
+			return f.err()
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(User)
+			if old.Version != version {
+				return conflict(old.UpdatedBy, old.UpdatedAt)
 			}
-			if nu.Role != RoleManagement {
-				if err := lastManager(ctx, tx, u, "moved to another department"); err != nil {
+			u := old
+			roleChanged := nu.Role != u.Role
+			if roleChanged {
+				if err := contactsKeepDepartment(ctx, tx, u, c.now()); err != nil {
 					return err
 				}
 			}
-			// Contacts keep their department: a client's sales contact is
-			// in sales, an event's support contact in support.
-			if u.Role == RoleSales {
-				n, err := tx.Users().CountClients(ctx, u.ID)
-				if err != nil {
-					return err
-				}
-				if n > 0 {
-					return Invalid("role", u.FullName+" is the sales contact of "+plural(n, "client")+": reassign them first")
+			if nu.Email != u.Email {
+				if other, err := tx.Users().GetByEmail(ctx, nu.Email); err == nil && other.ID != u.ID {
+					return Invalid("email", "a collaborator with this email already exists")
 				}
 			}
-			if u.Role == RoleSupport {
-				n, err := tx.Users().CountFutureEvents(ctx, u.ID, c.now())
-				if err != nil {
-					return err
-				}
-				if n > 0 {
-					return Invalid("role", u.FullName+" is the support contact of "+plural(n, "upcoming event")+": assign someone else first")
-				}
+			if nu.EmployeeNo != "" {
+				u.EmployeeNo = nu.EmployeeNo
 			}
-			roleChanged = true
-		}
-		if nu.Email != u.Email {
-			if other, err := tx.Users().GetByEmail(ctx, nu.Email); err == nil && other.ID != u.ID {
-				return Invalid("email", "a collaborator with this email already exists")
+			u.FullName, u.Email, u.Phone, u.Role = nu.FullName, nu.Email, nu.Phone, nu.Role
+			if len(userChanges(old, u)) == 0 {
+				out = old
+				return ErrNoChange
 			}
-		}
-		if nu.EmployeeNo != "" {
-			u.EmployeeNo = nu.EmployeeNo
-		}
-		u.FullName, u.Email, u.Phone, u.Role = nu.FullName, nu.Email, nu.Phone, nu.Role
-		if err := saveUser(ctx, tx, &u, a.ID); err != nil {
-			return err
-		}
-		if roleChanged {
-			if err := c.endSessions(ctx, tx, u.ID); err != nil {
+			if err := saveUser(ctx, tx, &u, a.ID); err != nil {
 				return err
 			}
-		}
-		out = u
-		return c.audit(ctx, tx, &a, "user.update", "user", u.ID, userChanges(old, u))
-	})
+			if roleChanged {
+				if err := c.endSessions(ctx, tx, u.ID, EndRoleChanged); err != nil {
+					return err
+				}
+			}
+			out = u
+			return c.audit(ctx, tx, &a, ActUserUpdate, "user", u.ID, userLabel(u), userChanges(old, u))
+		}})
+	out.PasswordHash = ""
 	if err != nil {
-		return User{}, wrap("update collaborator", err)
+		return out, wrap("update collaborator", err)
 	}
 	c.forget(id)
-	c.emit("user.update", id)
-	out.PasswordHash = ""
+	c.emit(ActUserUpdate, id)
 	return out, nil
 }
 
-// SetActive deactivates or reactivates a collaborator. Deactivation ends
-// their sessions at their next action.
-func (s *UserService) SetActive(ctx context.Context, sess *Session, id, version int64, active bool) (User, error) {
-	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return User{}, err
-	}
-	if err := CanDeactivateUser(a); err != nil {
-		return User{}, c.deny(ctx, a, "user", id, err)
-	}
-	if !active && id == a.ID {
-		return User{}, Invalid("", "you cannot deactivate yourself: ask another manager")
-	}
-	action := "user.activate"
-	if !active {
-		action = "user.deactivate"
-	}
-	var out User
-	err = c.store.Tx(ctx, func(tx Store) error {
-		u, err := loadUserVersion(ctx, tx, id, version)
+// contactsKeepDepartment refuses moving a collaborator who is still a
+// contact out of their department: a client's sales contact is in sales,
+// an event's support contact in support.
+func contactsKeepDepartment(ctx context.Context, tx Store, u User, now time.Time) error {
+	switch u.Role {
+	case RoleSales:
+		n, err := tx.Users().CountClients(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		if u.Active == active {
-			out = u
-			return nil
+		if n > 0 {
+			return Invalid("role", u.FullName+" is the sales contact of "+plural(n, "client")+": reassign them first")
 		}
-		if !active {
-			if err := lastManager(ctx, tx, u, "deactivated"); err != nil {
-				return err
-			}
-		}
-		old := u
-		u.Active = active
-		if err := saveUser(ctx, tx, &u, a.ID); err != nil {
+	case RoleSupport:
+		n, err := tx.Users().CountFutureEvents(ctx, u.ID, now)
+		if err != nil {
 			return err
 		}
-		if !active {
-			if err := c.endSessions(ctx, tx, u.ID); err != nil {
+		if n > 0 {
+			return Invalid("role", u.FullName+" is the support contact of "+plural(n, "upcoming event")+": assign someone else first")
+		}
+	}
+	return nil
+}
+
+// SetActive deactivates or reactivates a collaborator. Deactivation ends
+// their sessions at their next action. Asking for the state they are
+// already in answers ErrNoChange.
+func (s *UserService) SetActive(ctx context.Context, sess *Session, id, version int64, active bool) (User, error) {
+	c := s.c
+	action := ActUserReactivate
+	if !active {
+		action = ActUserDeactivate
+	}
+	var out User
+	_, err := c.run(ctx, sess, op{action: action, id: id,
+		change: func(tx Store, a Actor, s subject) error {
+			old := s.rec.(User)
+			if old.Version != version {
+				return conflict(old.UpdatedBy, old.UpdatedAt)
+			}
+			if old.Active == active {
+				out = old
+				return ErrNoChange
+			}
+			u := old
+			u.Active = active
+			if err := saveUser(ctx, tx, &u, a.ID); err != nil {
 				return err
 			}
-		}
-		out = u
-		return c.audit(ctx, tx, &a, action, "user", u.ID, userChanges(old, u))
-	})
+			if !active {
+				if err := c.endSessions(ctx, tx, u.ID, EndDeactivated); err != nil {
+					return err
+				}
+			}
+			out = u
+			return c.audit(ctx, tx, &a, action, "user", u.ID, userLabel(u), userChanges(old, u))
+		}})
+	out.PasswordHash = ""
 	if err != nil {
-		return User{}, wrap("change collaborator", err)
+		return out, wrap("change collaborator", err)
 	}
 	c.forget(id)
 	c.emit(action, id)
-	out.PasswordHash = ""
 	return out, nil
 }
 
 // Delete removes a collaborator who is no longer anyone's contact.
 func (s *UserService) Delete(ctx context.Context, sess *Session, id int64) error {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return err
-	}
-	if err := CanDeleteUser(a); err != nil {
-		return c.deny(ctx, a, "user", id, err)
-	}
-	if id == a.ID {
-		return Invalid("", "you cannot delete yourself: ask another manager")
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		u, err := tx.Users().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := lastManager(ctx, tx, u, "deleted"); err != nil {
-			return err
-		}
-		clients, err := tx.Users().CountClients(ctx, id)
-		if err != nil {
-			return err
-		}
-		events, err := tx.Users().CountFutureEvents(ctx, id, c.now())
-		if err != nil {
-			return err
-		}
-		if clients > 0 || events > 0 {
-			return Invalid("", fmt.Sprintf("%s is the sales contact of %s and the support contact of %s: reassign them first, or deactivate %s instead",
-				u.FullName, plural(clients, "client"), plural(events, "upcoming event"), u.FullName))
-		}
-		if err := c.endSessions(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := tx.Users().Delete(ctx, id); err != nil {
-			if errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) {
-				return Invalid("", u.FullName+" is still referenced by past records: deactivate them instead")
+	_, err := c.run(ctx, sess, op{action: ActUserDelete, id: id,
+		change: func(tx Store, a Actor, s subject) error {
+			u := s.rec.(User)
+			if err := c.endSessions(ctx, tx, id, EndDeleted); err != nil {
+				return err
 			}
-			return err
-		}
-		return c.audit(ctx, tx, &a, "user.delete", "user", id, userChanges(u, User{}))
-	})
+			if err := tx.Users().Delete(ctx, id); err != nil {
+				if errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) {
+					return Invalid("", u.FullName+" is still referenced by past records: deactivate them instead")
+				}
+				return err
+			}
+			return c.audit(ctx, tx, &a, ActUserDelete, "user", id, s.label, userChanges(u, User{}))
+		}})
 	if err != nil {
 		return wrap("delete collaborator", err)
 	}
 	c.forget(id)
-	c.emit("user.delete", id)
+	c.emit(ActUserDelete, id)
 	return nil
 }
 
@@ -410,40 +338,34 @@ func plural(n int, word string) string {
 // ends their sessions.
 func (s *UserService) ResetPassword(ctx context.Context, sess *Session, id int64, password string) error {
 	c := s.c
-	a, err := c.actor(ctx, sess)
-	if err != nil {
-		return err
-	}
-	if err := CanUpdateUser(a); err != nil {
-		return c.deny(ctx, a, "user", id, &DeniedError{Action: "user.password_reset"})
-	}
-	u, err := c.store.Users().Get(ctx, id)
-	if err != nil {
-		return wrap("reset password", err)
-	}
-	if err := c.hasher.Check(password, u.Email); err != nil {
-		f := &form{}
-		mergeValidation(f, err)
-		return f.err()
-	}
-	hash, err := c.hasher.Hash(password)
-	if err != nil {
-		return fmt.Errorf("reset password: %w", err)
-	}
-	err = c.store.Tx(ctx, func(tx Store) error {
-		if err := tx.Users().SetPassword(ctx, id, hash); err != nil {
-			return err
-		}
-		if err := c.endSessions(ctx, tx, id); err != nil {
-			return err
-		}
-		return c.audit(ctx, tx, &a, "user.password_reset", "user", id, nil)
-	})
+	var hash string
+	_, err := c.run(ctx, sess, op{action: ActUserResetPassword, id: id,
+		prepare: func(_ Actor, s subject) error {
+			if err := c.hasher.Check(password, s.rec.(User).Email); err != nil {
+				f := &form{}
+				mergeValidation(f, err)
+				return f.err()
+			}
+			var err error
+			if hash, err = c.hasher.Hash(password); err != nil {
+				return fmt.Errorf("hash password: %w", err)
+			}
+			return nil
+		},
+		change: func(tx Store, a Actor, s subject) error {
+			if err := tx.Users().SetPassword(ctx, id, hash); err != nil {
+				return err
+			}
+			if err := c.endSessions(ctx, tx, id, EndPasswordReset); err != nil {
+				return err
+			}
+			return c.audit(ctx, tx, &a, ActUserResetPassword, "user", id, s.label, nil)
+		}})
 	if err != nil {
 		return wrap("reset password", err)
 	}
 	c.forget(id)
-	c.emit("user.password_reset", id)
+	c.emit(ActUserResetPassword, id)
 	return nil
 }
 
@@ -493,10 +415,10 @@ func (s *UserService) ChangePassword(ctx context.Context, sess *Session, oldPass
 		if err := tx.Users().SetPassword(ctx, a.ID, hash); err != nil {
 			return err
 		}
-		if err := c.endSessions(ctx, tx, a.ID); err != nil {
+		if err := c.endSessions(ctx, tx, a.ID, EndPasswordChanged); err != nil {
 			return err
 		}
-		return c.audit(ctx, tx, &a, "user.password_change", "user", a.ID, nil)
+		return c.audit(ctx, tx, &a, "user.password_change", "user", a.ID, userLabel(u), nil)
 	})
 	if err != nil {
 		return wrap("change password", err)
@@ -519,12 +441,8 @@ func (s *UserService) ChangePassword(ctx context.Context, sess *Session, oldPass
 // Candidates lists active collaborators of a role (sales or support) for
 // pickers, with their client or upcoming-event counts.
 func (s *UserService) Candidates(ctx context.Context, sess *Session, role Role) ([]User, error) {
-	a, err := s.c.actor(ctx, sess)
-	if err != nil {
+	if _, err := s.c.see(ctx, sess, "user", 0); err != nil {
 		return nil, err
-	}
-	if err := CanReadUsers(a); err != nil {
-		return nil, s.c.deny(ctx, a, "user", 0, err)
 	}
 	if role != RoleSales && role != RoleSupport {
 		return nil, Invalid("role", "choose sales or support")

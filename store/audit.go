@@ -21,6 +21,7 @@ type auditModel struct {
 	Action    string
 	Entity    string
 	EntityID  int64
+	Label     string
 	Changes   string
 }
 
@@ -33,7 +34,7 @@ func (m auditModel) sortValue(string) any { return m.At }
 func (m auditModel) entry() domain.AuditEntry {
 	e := domain.AuditEntry{
 		ID: m.ID, At: utc(m.At), ActorID: m.ActorID, ActorName: m.ActorName,
-		Action: m.Action, Entity: m.Entity, EntityID: m.EntityID,
+		Action: m.Action, Entity: m.Entity, EntityID: m.EntityID, Label: m.Label,
 	}
 	if m.Changes != "" {
 		// Written by Add from []domain.Change; a row that does not parse
@@ -68,7 +69,7 @@ func (r auditRepo) Add(ctx context.Context, e *domain.AuditEntry) error {
 	}
 	m := auditModel{
 		At: at.UTC(), ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
-		Entity: e.Entity, EntityID: e.EntityID, Changes: string(b),
+		Entity: e.Entity, EntityID: e.EntityID, Label: e.Label, Changes: string(b),
 	}
 	err = r.db.write(ctx, func(g *gorm.DB) error {
 		if m.ActorName == "" && m.ActorID != nil {
@@ -107,11 +108,12 @@ func (r auditRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 		g = g.Where("a.at < ?", q.To.UTC())
 	}
 	if q.Search != "" {
-		p := likePattern(q.Search)
-		g = g.Where(`(lower(a.action) LIKE ? ESCAPE '\' OR lower(a.actor_name) LIKE ? ESCAPE '\')`, p, p)
+		g = g.Where(r.db.anyLike(r.db.pattern(q.Search), col("a", "action"), col("a", "actor_name"), col("a", "label")))
 	}
 	// The log reads newest first: the cursor is made for that order.
 	q.Desc = !q.Desc
-	p, err := pageOf(ctx, g, auditList, q, auditModel.entry)
+	p, err := withTotal(ctx, r.db, q, g, func() (domain.Page[domain.AuditEntry], error) {
+		return pageOf(ctx, g, auditList, q, auditModel.entry)
+	})
 	return p, wrapList("list audit", err)
 }

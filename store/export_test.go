@@ -11,3 +11,9 @@ func ExecForTest(ctx context.Context, db *DB, sql string, args ...any) error {
 // SetSearchLimits changes how many rows a search tests in list order before
 // using the candidates, and how many candidates it takes at most.
 func SetSearchLimits(db *DB, window, cands int) { db.lim = searchLimits{window, cands} }
+
+// DSNForTest is the DSN a database was opened with, to open it again.
+func DSNForTest(db *DB) string { return db.dsn }
+
+// SetCountCap changes how many rows a list total counts exactly.
+func SetCountCap(db *DB, n int) { db.countCap = n }

@@ -591,16 +591,25 @@ func TestAuditPermsTokensLogins(t *testing.T) {
 		if old.RotatedAt == nil || !old.RotatedAt.Equal(now) || old.RevokedAt != nil {
 			t.Fatalf("h1 = %+v", old)
 		}
-		if err := db.Tokens().RevokeFamily(ctx, "f1", now.Add(time.Minute)); err != nil {
+		if st, err := db.Tokens().Family(ctx, "f1"); err != nil || st.RevokedAt != nil || !st.ExpiresAt.Equal(tok.ExpiresAt) {
+			t.Fatalf("live family = %+v, %v", st, err)
+		}
+		if err := db.Tokens().RevokeFamily(ctx, "f1", now.Add(time.Minute), domain.EndLogout); err != nil {
 			t.Fatal(err)
 		}
-		if h2, _ := db.Tokens().Get(ctx, "h2"); h2.RevokedAt == nil {
-			t.Fatal("family not revoked")
+		if h2, _ := db.Tokens().Get(ctx, "h2"); h2.RevokedAt == nil || h2.Why != domain.EndLogout {
+			t.Fatalf("family not revoked, or without why: %+v", h2)
+		}
+		if st, err := db.Tokens().Family(ctx, "f1"); err != nil || st.RevokedAt == nil || st.Why != domain.EndLogout {
+			t.Fatalf("revoked family = %+v, %v", st, err)
+		}
+		if _, err := db.Tokens().Family(ctx, "nope"); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("unknown family: %v", err)
 		}
 		if err := db.Tokens().Create(ctx, domain.RefreshToken{Hash: "h9", FamilyID: "f9", UserID: boss.ID, IssuedAt: now, ExpiresAt: tok.ExpiresAt}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Tokens().RevokeUser(ctx, boss.ID, now); err != nil {
+		if err := db.Tokens().RevokeUser(ctx, boss.ID, now, domain.EndRoleChanged); err != nil {
 			t.Fatal(err)
 		}
 		if h9, _ := db.Tokens().Get(ctx, "h9"); h9.RevokedAt == nil {

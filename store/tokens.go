@@ -18,6 +18,8 @@ type tokenModel struct {
 	ExpiresAt time.Time
 	RotatedAt *time.Time
 	RevokedAt *time.Time
+	// RevokeReason says why (a domain.End* code).
+	RevokeReason string
 }
 
 func (tokenModel) TableName() string { return "refresh_tokens" }
@@ -46,6 +48,7 @@ func (m tokenModel) token() domain.RefreshToken {
 	return domain.RefreshToken{
 		Hash: m.Hash, FamilyID: m.FamilyID, UserID: m.UserID, IssuedAt: m.IssuedAt.UTC(),
 		ExpiresAt: m.ExpiresAt.UTC(), RotatedAt: utcPtr(m.RotatedAt), RevokedAt: utcPtr(m.RevokedAt),
+		Why: m.RevokeReason,
 	}
 }
 
@@ -70,16 +73,29 @@ func (r tokenRepo) Rotate(ctx context.Context, oldHash string, next domain.Refre
 	return wrap("rotate session", err)
 }
 
-// RevokeFamily revokes every live token of a family.
-func (r tokenRepo) RevokeFamily(ctx context.Context, familyID string, at time.Time) error {
+// RevokeFamily revokes every live token of a family, keeping why.
+func (r tokenRepo) RevokeFamily(ctx context.Context, familyID string, at time.Time, why string) error {
 	return wrap("revoke sessions", r.db.write(ctx, func(g *gorm.DB) error {
-		return g.Model(&tokenModel{}).Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", at.UTC()).Error
+		return g.Model(&tokenModel{}).Where("family_id = ? AND revoked_at IS NULL", familyID).
+			Updates(map[string]any{"revoked_at": at.UTC(), "revoke_reason": why}).Error
 	}))
 }
 
-// RevokeUser revokes every live token of a user.
-func (r tokenRepo) RevokeUser(ctx context.Context, userID int64, at time.Time) error {
+// RevokeUser revokes every live token of a user, keeping why.
+func (r tokenRepo) RevokeUser(ctx context.Context, userID int64, at time.Time, why string) error {
 	return wrap("revoke sessions", r.db.write(ctx, func(g *gorm.DB) error {
-		return g.Model(&tokenModel{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", at.UTC()).Error
+		return g.Model(&tokenModel{}).Where("user_id = ? AND revoked_at IS NULL", userID).
+			Updates(map[string]any{"revoked_at": at.UTC(), "revoke_reason": why}).Error
 	}))
+}
+
+// Family reads a family's state from its newest token: every access token
+// of the session checks it (through a one-second cache), so it reads one
+// row through the family index.
+func (r tokenRepo) Family(ctx context.Context, familyID string) (domain.FamilyState, error) {
+	t, err := findOne("read session", r.db.conn(ctx).Where("family_id = ?", familyID).Order("issued_at DESC, hash"), tokenModel.token)
+	if err != nil {
+		return domain.FamilyState{}, err
+	}
+	return domain.FamilyState{RevokedAt: t.RevokedAt, Why: t.Why, ExpiresAt: t.ExpiresAt}, nil
 }

@@ -23,7 +23,8 @@ func userMessage(err error) string {
 		ve *domain.ValidationError
 		ce *domain.ConflictError
 		te *domain.ThrottledError
-		de *domain.DeniedError
+		rf *domain.Refusal
+		se *domain.SessionEndedError
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -36,15 +37,25 @@ func userMessage(err error) string {
 			domain.StripControl(ce.By), ce.At.In(timeLocation).Format("02/01/2006 15:04"))
 	case errors.As(err, &te):
 		return "too many failed attempts: try again in " + waitText(te.Wait)
-	case errors.As(err, &de):
-		return deniedSentence(de.Action)
+	case errors.As(err, &rf):
+		return domain.StripControl(rf.Sentence)
+	case errors.Is(err, domain.ErrNoChange):
+		return "nothing changed: there was nothing to save"
 	case errors.Is(err, domain.ErrForbidden):
 		return "you may not do this"
-	case errors.Is(err, domain.ErrUnauthenticated):
-		if errors.Is(err, domain.ErrWrongCredentials) {
-			return "wrong email or password"
+	case errors.Is(err, domain.ErrWrongCredentials):
+		return "wrong email or password"
+	case errors.As(err, &se):
+		if r := se.Reason(); r != "" {
+			return "your session has ended: " + r + " — log in again"
 		}
 		return "your session has ended: log in again"
+	case errors.Is(err, domain.ErrUnauthenticated):
+		return "your session has ended: log in again"
+	case errors.Is(err, domain.ErrDiskFull):
+		return domain.ErrDiskFull.Error()
+	case errors.Is(err, domain.ErrReadOnly):
+		return domain.ErrReadOnly.Error()
 	case errors.Is(err, domain.ErrNotFound):
 		return "this record no longer exists (or you may not see it) — press r to reload"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
@@ -103,58 +114,4 @@ func waitText(d time.Duration) string {
 		return fmt.Sprintf("%d min", m)
 	}
 	return fmt.Sprintf("%d min %d s", m, s)
-}
-
-// deniedVerbs turns a permission action ("event.update") into words.
-var deniedVerbs = map[string]string{
-	"create":         "create",
-	"read":           "see",
-	"update":         "edit",
-	"delete":         "delete",
-	"sign":           "sign",
-	"reassign":       "reassign",
-	"assign_support": "assign support to",
-	"deactivate":     "deactivate",
-	"grant":          "grant or revoke permissions on",
-}
-
-var deniedNouns = map[string]string{
-	"client":   "this client",
-	"contract": "this contract",
-	"event":    "this event",
-	"payment":  "payments on this contract",
-	"company":  "companies",
-	"user":     "collaborators",
-	"role":     "roles",
-	"audit":    "the audit log",
-}
-
-// deniedSentence: "you may not edit this event".
-func deniedSentence(action string) string {
-	res, act, _ := strings.Cut(action, ".")
-	verb, ok := deniedVerbs[act]
-	if !ok {
-		verb = strings.ReplaceAll(act, "_", " ")
-	}
-	noun, ok := deniedNouns[res]
-	if !ok {
-		noun = res
-	}
-	if res == "payment" && act == "create" {
-		return "you may not record payments on this contract"
-	}
-	if act == "create" && res != "payment" {
-		switch res {
-		case "client":
-			noun = "clients"
-		case "contract":
-			noun = "contracts for this client"
-		case "event":
-			noun = "the event of this contract"
-		}
-	}
-	if res == "role" && act == "grant" {
-		return "you may not grant or revoke permissions"
-	}
-	return "you may not " + verb + " " + noun
 }

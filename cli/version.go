@@ -1,10 +1,11 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time: go build -ldflags "-X github.com/epic-events/crm/cli.version=v1.2.3".
@@ -44,14 +45,16 @@ func versionString() string {
 	return v
 }
 
-func cmdVersion(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "version", "version", "Print the version of this build.")
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
+func newVersionCmd(e env) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version",
+		Long:    "Print the version of this build, the Go version and the platform.",
+		Example: "epic-events version",
+		Args:    noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(e.stdout, "epic-events %s %s %s/%s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
 	}
-	if err := noArgs(e, fs); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "epic-events %s %s %s/%s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return nil
 }
