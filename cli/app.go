@@ -49,8 +49,11 @@ type openOptions struct {
 	// now is the services' clock (nil = time.Now); tests move it forward
 	// to let tokens expire.
 	now func() time.Time
-	// loginConcurrency: password hashes at once (0: one per core).
+	// loginConcurrency: password hashes at once (0: half the cores).
 	loginConcurrency int
+	// live: follow the changes committed by any process (the UI and
+	// serve), with one listener for the process.
+	live bool
 }
 
 // openApp reads the configuration, opens the log, Sentry and the database,
@@ -124,6 +127,10 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	a.hasher = &lazyHasher{n: opts.loginConcurrency}
+	var feed domain.ChangeFeed
+	if opts.live {
+		feed = a.listen(ctx)
+	}
 	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
@@ -131,6 +138,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		Log:    log,
 		Notify: rep.Notify,
 		Now:    opts.now,
+		Feed:   feed,
 	}
 	a.svc = domain.New(a.wiring)
 	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())

@@ -67,7 +67,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if o.MaxSessions < 0 || o.MaxPerAddress < 0 || o.LoginConcurrency < 0 {
 		return errors.New("--max-sessions, --max-sessions-per-address and --login-concurrency take 0 (default, or no limit) or more")
 	}
-	a, err := openApp(ctx, e, o.cfg, openOptions{migrate: true, loginConcurrency: o.LoginConcurrency})
+	a, err := openApp(ctx, e, o.cfg, openOptions{migrate: true, live: true, loginConcurrency: o.LoginConcurrency})
 	if err != nil {
 		return err
 	}
@@ -129,6 +129,15 @@ func (a *app) sessionModel(s ssh.Session, done <-chan struct{}, onLogin, onLogou
 		Logins:   a.gate,
 		Done:     done,
 	})
+	// The session's end (or its stopping) stops its share of the change
+	// feed.
+	go func() {
+		select {
+		case <-s.Context().Done():
+		case <-done:
+		}
+		model.Close()
+	}()
 	g := newGuard(doneContext(done), model, a.rep, "serve")
 	s.Context().SetValue(guardKey{}, g)
 	return g

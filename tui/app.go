@@ -135,6 +135,7 @@ type App struct {
 	statusSeq int
 
 	chrome chrome
+	live   liveState
 }
 
 // New builds the root model.
@@ -223,6 +224,9 @@ func refreshActor(svc *domain.Services, sess *domain.Session) tea.Cmd {
 
 // Update handles global messages and forwards the rest to the top screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.updateLive(msg); ok {
+		return a, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return a, a.handleKey(msg)
@@ -296,7 +300,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.e.actor = msg.actor
 		a.e.actorGen++
 		a.started = true
-		return a, a.openViews()
+		return a, tea.Batch(a.openViews(), a.startLive())
 	case actorRefreshedMsg:
 		if msg.err != nil {
 			return a, a.handleError(errorMsg{"refresh permissions", msg.err})
@@ -488,6 +492,7 @@ func (a *App) handleError(m errorMsg) tea.Cmd {
 // endSession forgets the session and shows the login screen.
 func (a *App) endSession(text string) tea.Cmd {
 	sess, svc, onLogout := a.e.sess, a.e.svc, a.opts.OnLogout
+	a.stopLive()
 	a.e.sess, a.e.actor = nil, domain.Actor{}
 	a.views, a.screens, a.cur = nil, nil, 0
 	a.started = true

@@ -119,6 +119,8 @@ type listModel[T any] struct {
 	w, h     int
 	header   string
 	headerOK bool
+
+	live listLive // changes made by anyone (list_live.go)
 }
 
 func newListModel[T any](e *env, spec listSpec[T]) *listModel[T] {
@@ -312,7 +314,12 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		if msg.list != l.id || msg.gen != l.gen {
 			return nil, msg.list == l.id
 		}
+		if l.live.gen == msg.gen && (msg.mode == pageFirst || msg.mode == pageLast) {
+			return l.applyLivePage(msg), true
+		}
 		return l.applyPage(msg), true
+	case changesMsg:
+		return l.onChanges(msg), true
 	case spinner.TickMsg:
 		if msg.ID != l.spin.ID() || !l.loading {
 			return nil, msg.ID == l.spin.ID()
@@ -333,7 +340,7 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	case focusMsg:
 		// A savedMsg handled just before has already started a reload that
 		// selects the saved record: a second one would select the old row.
-		if !l.loaded && !l.loading {
+		if (!l.loaded || l.live.stale) && !l.loading {
 			return l.Reload(0), false
 		}
 		return nil, false
