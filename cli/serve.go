@@ -128,6 +128,9 @@ func (a *app) sessionModel(s ssh.Session, done <-chan struct{}, onLogin, onLogou
 		OnLogout: onLogout,
 		Logins:   a.gate,
 		Done:     done,
+		// The address the limits count (the PROXY header's, behind a
+		// balancer).
+		ClientAddress: addrKey(s.RemoteAddr()),
 	})
 	// The session's end (or its stopping) stops its share of the change
 	// feed.

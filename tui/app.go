@@ -101,6 +101,9 @@ type Options struct {
 	// Done, closed when the session ends, stops the UI's timers at once
 	// instead of each holding a goroutine until it fires; nil: never.
 	Done <-chan struct{}
+	// ClientAddress is the SSH client's source address, for the login
+	// throttle per address ("" locally).
+	ClientAddress string
 }
 
 // minWidth and minHeight are the smallest usable window.
@@ -154,7 +157,7 @@ func New(opts Options) *App {
 	a.e = &env{
 		svc: opts.Services, sess: opts.Session, now: opts.Now, loc: opts.Location,
 		log: opts.Log, dbLabel: opts.DBLabel, st: newStyles(true, opts.NoColor),
-		logins: opts.Logins, done: opts.Done,
+		logins: opts.Logins, done: opts.Done, clientAddr: opts.ClientAddress,
 	}
 	a.help.Styles = a.e.st.Help
 	return a

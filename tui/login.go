@@ -132,13 +132,16 @@ var errLoginDropped = errors.New("login: dropped from the queue")
 // login calls the service. Its deadline starts here, once admitted: time
 // spent in line is not charged to the database.
 func (s *loginScreen) login(t *auth.Ticket, email, pw string) tea.Cmd {
-	svc := s.e.svc
+	svc, addr := s.e.svc, s.e.clientAddr
 	return func() tea.Msg {
 		if t != nil {
 			defer t.Leave()
 		}
 		ctx, cancel := callCtx()
 		defer cancel()
+		if addr != "" {
+			ctx = domain.WithClientAddress(ctx, addr)
+		}
 		sess, err := svc.Sessions.Login(ctx, email, pw)
 		return loginResultMsg{sess, err}
 	}

@@ -58,6 +58,8 @@ type env struct {
 	dbLabel  string
 	logins   *auth.Gate // nil: no admission
 	done     <-chan struct{}
+	// clientAddr is the SSH client's address ("" locally).
+	clientAddr string
 }
 
 // sessionCtx is a context that ends with the session (Options.Done).
