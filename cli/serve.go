@@ -89,6 +89,12 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		"max_per_address", o.MaxPerAddress, "proxy_protocol", o.ProxyProtocol, "authorized_keys", o.AuthorizedKeys != "",
 		"login_concurrency", a.gate.Slots())
 
+	if dbg := e.getenv(envDebugAddr); dbg != "" {
+		if err := serveDebug(dbg, a); err != nil {
+			return err
+		}
+	}
+
 	done := make(chan error, 1)
 	go func() { done <- srv.srv.Serve(ln) }()
 	select {
