@@ -81,6 +81,12 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	if dbg := e.getenv(envDebugAddr); dbg != "" {
+		if err := serveDebug(dbg, a); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
 	if o.onListen != nil {
 		o.onListen(ln.Addr())
 	}
@@ -88,12 +94,6 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	a.log.Info("serve", "addr", ln.Addr().String(), "db", a.desc, "max_sessions", o.MaxSessions,
 		"max_per_address", o.MaxPerAddress, "proxy_protocol", o.ProxyProtocol, "authorized_keys", o.AuthorizedKeys != "",
 		"login_concurrency", a.gate.Slots())
-
-	if dbg := e.getenv(envDebugAddr); dbg != "" {
-		if err := serveDebug(dbg, a); err != nil {
-			return err
-		}
-	}
 
 	done := make(chan error, 1)
 	go func() { done <- srv.srv.Serve(ln) }()

@@ -283,11 +283,14 @@ func (c *Client) Key(key string, timeout time.Duration) (time.Duration, error) {
 		case <-c.done:
 			return 0, errors.New("session ended")
 		case <-deadline.C:
-			return 0, fmt.Errorf("no output within %s after %q", timeout, key)
+			return 0, fmt.Errorf("%w within %s after %q", errNoOutput, timeout, key)
 		}
 	}
 	return time.Since(start), nil
 }
+
+// errNoOutput: the server wrote nothing after a key.
+var errNoOutput = errors.New("no output")
 
 // Resize sends a window change.
 func (c *Client) Resize(w, h int) error {
