@@ -230,7 +230,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx domain.Store) error) error {
 		case db.wsem <- struct{}{}:
 			defer func() { <-db.wsem }()
 		case <-ctx.Done():
-			return fmt.Errorf("transaction: %w", domain.ErrUnavailable)
+			return fmt.Errorf("transaction: %w: %w", domain.ErrUnavailable, ctx.Err())
 		}
 	}
 	var opts []*sql.TxOptions
@@ -360,7 +360,9 @@ func mapErr(err error) error {
 	case errors.Is(err, gorm.ErrCheckConstraintViolated):
 		return &ConstraintError{"a value breaks a rule of the database"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return domain.ErrUnavailable
+		// Still ErrUnavailable (callers keep a session on it), but the
+		// context error stays visible: a timeout is not a failed database.
+		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
 	case errors.As(err, &pgErr):
 		switch {
 		case pgErr.Code == "23505":

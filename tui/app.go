@@ -75,6 +75,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
 )
 
@@ -97,6 +98,15 @@ type Options struct {
 	Location *time.Location   // nil = time.Local
 	NoColor  bool             // NO_COLOR: no colours, only bold/reverse
 	Log      *slog.Logger     // nil = discard
+	// Logins admits logins a few at a time on a shared server (the login
+	// screen shows the place in line); nil logs in at once.
+	Logins *auth.Gate
+	// Done, closed when the session ends, stops the UI's timers at once
+	// instead of each holding a goroutine until it fires; nil: never.
+	Done <-chan struct{}
+	// ClientAddress is the SSH client's source address, for the login
+	// throttle per address ("" locally).
+	ClientAddress string
 }
 
 // minWidth and minHeight are the smallest usable window.
@@ -153,6 +163,7 @@ func New(opts Options) *App {
 	a.e = &env{
 		svc: opts.Services, sess: opts.Session, now: opts.Now, loc: opts.Location,
 		log: opts.Log, dbLabel: opts.DBLabel, st: newStyles(true, opts.NoColor), notice: opts.Notice,
+		logins: opts.Logins, done: opts.Done, clientAddr: opts.ClientAddress,
 	}
 	a.help.Styles = a.e.st.Help
 	return a
@@ -259,7 +270,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			a.opts.Log.Error("setup check", "err", msg.err)
 			return a, tea.Batch(a.setStatus(userMessage(msg.err), true),
-				tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
+				a.e.tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
 		}
 		a.started = true
 		if msg.needed {
@@ -291,7 +302,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			cmd := a.handleError(errorMsg{op: "resume session", err: msg.err})
 			if a.e.sess != nil { // not an ended session: the database may be back soon
-				cmd = tea.Batch(cmd, tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
+				cmd = tea.Batch(cmd, a.e.tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
 			}
 			return a, cmd
 		}
@@ -471,7 +482,7 @@ func (a *App) setStatus(text string, isErr bool) tea.Cmd {
 	a.status, a.statusErr = text, isErr
 	a.relayoutStatus()
 	seq := a.statusSeq
-	return tea.Tick(statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
+	return a.e.tick(statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
 }
 
 // handleError logs the raw error and shows the user's sentence; an ended

@@ -362,7 +362,7 @@ func (f *formScreen) edit(msg tea.Msg) tea.Cmd {
 	}
 	cur.suggSeq++
 	form, field, seq := f, f.focus, cur.suggSeq
-	return tea.Batch(cmd, tea.Tick(searchDelay, func(time.Time) tea.Msg { return suggestTickMsg{form, field, seq} }))
+	return tea.Batch(cmd, f.e.tick(searchDelay, func(time.Time) tea.Msg { return suggestTickMsg{form, field, seq} }))
 }
 
 // search runs a lookup field's search in a command.

@@ -373,7 +373,7 @@ func (l *listModel[T]) applyPage(msg pageMsg[T]) tea.Cmd {
 		if errors.Is(msg.err, domain.ErrUnavailable) {
 			list, gen := l.id, l.gen
 			return tea.Batch(reportError("load "+l.spec.title, msg.err),
-				tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryMsg{list, gen} }))
+				l.e.tick(3*time.Second, func(time.Time) tea.Msg { return retryMsg{list, gen} }))
 		}
 		return reportError("load "+l.spec.title, msg.err)
 	}
@@ -524,7 +524,7 @@ func (l *listModel[T]) searchEdit(msg tea.Msg) tea.Cmd {
 	}
 	l.searchSeq++
 	list, seq := l.id, l.searchSeq
-	return tea.Batch(cmd, tea.Tick(searchDelay, func(time.Time) tea.Msg { return searchTickMsg{list, seq} }))
+	return tea.Batch(cmd, l.e.tick(searchDelay, func(time.Time) tea.Msg { return searchTickMsg{list, seq} }))
 }
 
 // filterName is the label of the current filter.
