@@ -301,6 +301,9 @@ func (a *app) smallDemo(ctx context.Context, seed uint64, password string) (demo
 			if err != nil {
 				return fail("create contract", err)
 			}
+			if in.RemainingCents != nil {
+				sum.payments++ // the deposit is recorded as the first payment
+			}
 			state := (i + k) % 5 // 0: draft, 1: signed unpaid, 2: part paid, 3-4: paid
 			if state == 0 {
 				sum.draft++

@@ -64,7 +64,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. %s", addr, defaultSSHAddr)
 	}
-	a, err := openApp(ctx, e, cfg, openOptions{migrate: true})
+	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, live: true})
 	if err != nil {
 		return err
 	}
@@ -124,8 +124,19 @@ func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 		Log:      a.log,
 		NoColor:  noColor, // the client's, when its ssh sends it (SendEnv NO_COLOR)
 	})
-	return newGuard(model, a.rep, "serve"), nil
+	// The session's end stops its share of the change feed.
+	go func() {
+		<-s.Context().Done()
+		model.Close()
+	}()
+	g := newGuard(s.Context(), model, a.rep, "serve")
+	s.Context().SetValue(guardKey{}, g)
+	return g, nil
 }
+
+// guardKey finds a session's guard in its context, for sshLogging to say
+// a crash once the program has ended.
+type guardKey struct{}
 
 // sshLogging records connections (remote address and duration only) and
 // turns a panic in a session into a report instead of a dead server.
@@ -134,8 +145,19 @@ func (a *app) sshLogging(next ssh.Handler) ssh.Handler {
 		start := time.Now()
 		a.log.Info("ssh connect", "remote", s.RemoteAddr().String())
 		defer func() {
+			crashed := false
 			if v := recover(); v != nil {
 				a.rep.Panic("serve session", v)
+				crashed = true
+			}
+			if g, ok := s.Context().Value(guardKey{}).(*guard); ok && g.crashed {
+				crashed = true
+			}
+			if crashed {
+				// The program has restored the client's terminal: one line,
+				// then the session ends with a failure status.
+				_, _ = fmt.Fprint(s, crashLineRemote+"\r\n")
+				_ = s.Exit(1)
 			}
 			a.log.Info("ssh disconnect", "remote", s.RemoteAddr().String(), "duration", time.Since(start).Round(time.Millisecond).String())
 		}()

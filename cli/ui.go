@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -13,7 +14,7 @@ import (
 // runUI opens the full-screen UI on this terminal, resuming the session
 // saved by a previous run when there is one.
 func runUI(ctx context.Context, e env, cfg config) error {
-	a, err := openApp(ctx, e, cfg, openOptions{migrate: true})
+	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, live: true})
 	if err != nil {
 		return err
 	}
@@ -25,7 +26,7 @@ func runUI(ctx context.Context, e env, cfg config) error {
 		// The saved session was ended elsewhere: the login screen says why.
 		a.log.Info("saved session had ended", "reason", ended)
 	}
-	model := tui.New(tui.Options{
+	model := newUIModel(tui.Options{
 		Services: a.svc,
 		Session:  sess,
 		DBLabel:  a.desc,
@@ -34,13 +35,40 @@ func runUI(ctx context.Context, e env, cfg config) error {
 		Log:      a.log,
 		NoColor:  e.getenv("NO_COLOR") != "",
 	})
-	p := tea.NewProgram(newGuard(model, a.rep, "ui"), tea.WithContext(ctx))
-	final, err := p.Run()
-	if g, ok := final.(*guard); ok && g.crashed {
-		return fmt.Errorf("unexpected error; details are in %s", logPath(cfg.StateDir))
+	if c, ok := model.(interface{ Close() }); ok {
+		// The program's end stops the UI's share of the change feed.
+		defer c.Close()
+	}
+	return runProgram(ctx, model, a.rep, logPath(cfg.StateDir))
+}
+
+// newUIModel builds the local UI's root model; tests wrap it (a screen
+// that panics on a key) to drive the crash path of the real command.
+var newUIModel = func(o tui.Options) tea.Model { return tui.New(o) }
+
+// runProgram runs the UI behind the panic guard. After a crash the
+// terminal is restored and the error is the one line to print (the exit
+// status is then 1); the stack is only in the log. Should a panic still
+// reach Bubble Tea (its own renderer, say), Bubble Tea prints its stack
+// trace on os.Stderr: that is pointed at the log file while the UI runs.
+func runProgram(ctx context.Context, model tea.Model, rep *reporter, logFile string, opts ...tea.ProgramOption) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g := newGuard(ctx, model, rep, "ui")
+	if f, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+		stderr := os.Stderr
+		os.Stderr = f
+		defer func() {
+			os.Stderr = stderr
+			_ = f.Close()
+		}()
+	}
+	_, err := tea.NewProgram(g, append(opts, tea.WithContext(ctx))...).Run()
+	if g.crashed || errors.Is(err, tea.ErrProgramPanic) {
+		return errors.New(crashLine(logFile))
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-		a.rep.Error("ui", err)
+		rep.Error("ui", err)
 		return fmt.Errorf("the terminal UI stopped: %s", scrub(err.Error()))
 	}
 	return nil

@@ -29,6 +29,9 @@ type Config struct {
 	// calls of one process: 0 = one second, negative = not cached. Changes
 	// made through these services drop the cached entry at once.
 	StateTTL time.Duration
+	// Feed carries the changes committed by any process (live screens);
+	// nil = none.
+	Feed ChangeFeed
 }
 
 // Services groups one service per aggregate.
@@ -42,6 +45,8 @@ type Services struct {
 	Events    *EventService
 	Audit     *AuditService
 	Dashboard *DashboardService
+	Live      *LiveService
+	Inbox     *InboxService
 }
 
 // RefreshLifetime is the absolute lifetime of a refresh-token family,
@@ -61,6 +66,7 @@ type core struct {
 	log    *slog.Logger
 	notify func(action string, entityID int64)
 	ttl    time.Duration
+	feed   ChangeFeed
 
 	// Permission codes per role, valid for permVersion only: every call
 	// re-reads the version, so a grant or revoke made by any process is
@@ -91,6 +97,7 @@ func New(cfg Config) *Services {
 		log:       cfg.Log,
 		notify:    cfg.Notify,
 		ttl:       cfg.StateTTL,
+		feed:      cfg.Feed,
 		permCodes: map[Role][]string{},
 		states:    map[int64]stateEntry{},
 		families:  map[string]familyEntry{},
@@ -114,6 +121,8 @@ func New(cfg Config) *Services {
 		Events:    &EventService{c: c},
 		Audit:     &AuditService{c: c},
 		Dashboard: &DashboardService{c: c},
+		Live:      &LiveService{c: c},
+		Inbox:     &InboxService{c: c},
 	}
 }
 
@@ -411,7 +420,7 @@ func (c *core) audit(ctx context.Context, tx Store, a *Actor, action, entity str
 	if err := tx.Audit().Add(ctx, &e); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
-	return nil
+	return c.inform(ctx, tx, a, e)
 }
 
 func (c *core) emit(action string, id int64) {
@@ -431,6 +440,9 @@ func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
 	}
 	if !slices.Contains(ListSorts[resource], q.Sort) {
 		return q, Invalid("sort", "choose one of the offered sort orders")
+	}
+	if n := btoi(q.After != "") + btoi(q.Before != "") + btoi(q.Last); n > 1 {
+		return q, Invalid("page", "ask for one page: after a cursor, before a cursor or the last one")
 	}
 	switch {
 	case q.Limit <= 0:
@@ -454,6 +466,13 @@ func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
 		q.Role = a.Role
 	}
 	return q, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // form collects per-field validation messages.

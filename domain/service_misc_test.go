@@ -56,6 +56,7 @@ func TestListQueriesAreAllowListed(t *testing.T) {
 		s := e.session("sales")
 		for _, q := range []domain.ListQuery{
 			{Filter: "drop table"}, {Sort: "password_hash"}, {Filter: domain.FilterUnassigned}, {Search: "\x1b]0;pwned\a"},
+			{After: "x", Before: "y"}, {After: "x", Last: true}, {Before: "y", Last: true},
 		} {
 			if _, err := e.svc.Clients.List(e.ctx, s, q); !errors.Is(err, domain.ErrInvalid) {
 				t.Fatalf("clients %+v: %v", q, err)

@@ -112,6 +112,8 @@ func (r auditRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 	}
 	// The log reads newest first: the cursor is made for that order.
 	q.Desc = !q.Desc
-	p, err := pageOf(ctx, g, auditList, q, auditModel.entry)
+	p, err := withTotal(ctx, r.db, q, g, func() (domain.Page[domain.AuditEntry], error) {
+		return pageOf(ctx, g, auditList, q, auditModel.entry)
+	})
 	return p, wrapList("list audit", err)
 }

@@ -122,7 +122,15 @@ func (r clientRepo) Delete(ctx context.Context, id int64) error {
 // matchingClients is the subquery of client ids whose name, email or
 // company name contains the pattern: three index-friendly branches
 // (trigram indexes on PostgreSQL) instead of one OR across a join.
+//
+// MySQL has no index for a substring, so every branch would read the whole
+// table: there it is one pass over clients, the companies read once.
 func (db *DB) matchingClients(pattern string) clause.Expr {
+	if db.dialect == DialectMySQL {
+		return clause.Expr{SQL: `SELECT id FROM clients WHERE ? OR ?
+			OR company_id IN (SELECT co.id FROM companies co WHERE ?)`,
+			Vars: []any{db.like(clause.Column{Name: "full_name"}, pattern), db.like(clause.Column{Name: "email"}, pattern), db.like(col("co", "name"), pattern)}}
+	}
 	return clause.Expr{SQL: `SELECT id FROM clients WHERE ?
 		UNION SELECT id FROM clients WHERE ?
 		UNION SELECT cl.id FROM clients cl JOIN companies co ON co.id = cl.company_id WHERE ?`,

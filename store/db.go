@@ -55,6 +55,8 @@ type DB struct {
 	rec *recorder
 	// lim bounds the first pass of a search (see searchPageOf).
 	lim searchLimits
+	// countCap overrides the cap of an exact list total (0 = countCap).
+	countCap int
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -68,7 +70,14 @@ func IsPostgresDSN(dsn string) bool {
 // Open connects to dsn: a postgres:// or postgresql:// URL, a mysql://
 // URL (MySQL or MariaDB), or else the path of a SQLite file (created if
 // missing). It does not migrate.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, true) }
+
+// OpenExisting is Open for a database that must exist already: a missing
+// SQLite file is an *OpenError (OpenMissing) instead of a new database.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, false) }
+
+// open connects to dsn; the problems of opening are *OpenError.
+func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	cfg := &gorm.Config{
 		TranslateError:         true,
 		Logger:                 logger.Discard,
@@ -102,12 +111,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if strings.Contains(dsn, "?") {
 			return nil, fmt.Errorf("open database: %w", domain.Invalid("database", "the database file name may not contain '?'"))
 		}
+		if err := checkSQLitePath(dsn, create); err != nil {
+			return nil, err
+		}
 		db.dialect = DialectSQLite
 		db.wsem = make(chan struct{}, 1)
 		db.g, err = gorm.Open(sqlite.Open(dsn+"?"+sqlitePragmas), cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", mapErr(err))
+		return nil, openError(dsn, db.where(), err)
 	}
 	if db.sqlDB, err = db.g.DB(); err != nil {
 		return nil, fmt.Errorf("open database: %w", mapErr(err))
@@ -127,11 +139,27 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// set low by operators): retire them first.
 		db.sqlDB.SetConnMaxLifetime(3 * time.Minute)
 	}
-	if err := db.Ping(ctx); err != nil {
+	// The first read of the file header: a file that is not a database
+	// says so here, not at the first screen.
+	probe := "SELECT 1"
+	if db.dialect == DialectSQLite {
+		probe = "SELECT count(*) FROM sqlite_master"
+	}
+	var n int
+	if err := db.sqlDB.QueryRowContext(ctx, probe).Scan(&n); err != nil {
 		_ = db.sqlDB.Close()
-		return nil, err
+		return nil, openError(dsn, db.where(), err)
 	}
 	return db, nil
+}
+
+// where is the database's place for a message: the SQLite file's path, or
+// the credential-free PostgreSQL address.
+func (db *DB) where() string {
+	if db.dialect == DialectSQLite {
+		return db.dsn
+	}
+	return strings.TrimPrefix(db.desc, "postgres ")
 }
 
 // Ping checks that the database answers.

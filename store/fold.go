@@ -70,12 +70,15 @@ func (db *DB) pattern(text string) string {
 }
 
 // like is "column contains the text", for a pattern made by db.pattern:
-// lower(column) LIKE pattern (the trigram indexes of PostgreSQL are on
-// lower(column); MySQL's collation ignores case and accents already), and
-// epic_fold(column) on SQLite.
+// lower(column) LIKE pattern on PostgreSQL (its trigram indexes are on
+// lower(column)), epic_fold(column) on SQLite, and the column itself on
+// MySQL, whose collation ignores case and accents already.
 func (db *DB) like(c clause.Column, pat string) clause.Expr {
-	if db.dialect == DialectSQLite {
+	switch db.dialect {
+	case DialectSQLite:
 		return clause.Expr{SQL: `epic_fold(?) LIKE ? ESCAPE '\'`, Vars: []any{c, pat}}
+	case DialectMySQL:
+		return clause.Expr{SQL: `? LIKE ? ESCAPE '\'`, Vars: []any{c, pat}}
 	}
 	return clause.Expr{SQL: `lower(?) LIKE ? ESCAPE '\'`, Vars: []any{c, pat}}
 }

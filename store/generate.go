@@ -348,7 +348,15 @@ func (w *bulkWriter) commit(ctx context.Context) error {
 		}
 		return nil
 	}
-	return wrap("generate", w.tx.Commit().Error)
+	if err := w.tx.Commit().Error; err != nil {
+		return wrap("generate", err)
+	}
+	if w.db.dialect == DialectMySQL {
+		// Fresh statistics, as on PostgreSQL: InnoDB samples them again
+		// only later, and plans the first queries on empty tables'.
+		return wrap("generate", w.db.conn(ctx).Exec("ANALYZE TABLE users, companies, clients, contracts, payments, events").Error)
+	}
+	return nil
 }
 
 // nextID is the first free id of table (ids are given explicitly so that

@@ -71,24 +71,40 @@ func (mysqlMigrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) err
 
 // Migrate applies every pending migration.
 func (db *DB) Migrate(ctx context.Context) error {
+	_, _, err := db.MigrateUp(ctx)
+	return err
+}
+
+// MigrateUp applies every pending migration and returns the file name of
+// each one applied, in order, and the schema version reached.
+func (db *DB) MigrateUp(ctx context.Context) (applied []string, version int64, err error) {
 	if db.wsem != nil {
 		select {
 		case db.wsem <- struct{}{}:
 			defer func() { <-db.wsem }()
 		case <-ctx.Done():
-			return wrap("migrate", ctx.Err())
+			return nil, 0, wrap("migrate", ctx.Err())
 		}
 	}
 	p, err := db.provider()
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, 0, fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	res, err := p.Up(ctx)
+	for _, r := range res {
+		if r.Error == nil {
+			applied = append(applied, path.Base(r.Source.Path))
+		}
+	}
+	if err != nil {
 		// Migrating is an operator's command: they need the reason, which
 		// names the migration and statement (no data, no password).
-		return fmt.Errorf("migrate: %w: %s", mapErr(err), err.Error())
+		return applied, 0, fmt.Errorf("migrate: %w: %s", mapErr(err), err.Error())
 	}
-	return nil
+	if version, err = p.GetDBVersion(ctx); err != nil {
+		return applied, 0, wrap("migrate", err)
+	}
+	return applied, version, nil
 }
 
 // MigrationStatus writes one line per migration: applied (with when) or

@@ -91,6 +91,18 @@ func mysqlConfig(dsn string) (*mysql.Config, error) {
 	return cfg, nil
 }
 
+// MySQLConnector is a database/sql connector for a mysql:// URL with the
+// settings every store connection has (sql_mode, UTC, collation,
+// interpolated parameters). Benchmarks replay the store's statements
+// through it, so that raw and store differ only by the store's own work.
+func MySQLConnector(dsn string) (driver.Connector, error) {
+	cfg, err := mysqlConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return mysql.NewConnector(cfg)
+}
+
 // describeMySQL is the credential-free description of a mysql:// URL.
 func describeMySQL(dsn string) string {
 	u, err := url.Parse(dsn)

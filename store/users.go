@@ -188,7 +188,9 @@ func (r userRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[dom
 	if q.Search != "" {
 		g = g.Where(r.db.anyLike(r.db.pattern(q.Search), col("u", "full_name"), col("u", "email"), col("u", "employee_no")))
 	}
-	p, err := pageOf(ctx, g, userList, q, userRow.user)
+	p, err := withTotal(ctx, r.db, q, g, func() (domain.Page[domain.User], error) {
+		return pageOf(ctx, g, userList, q, userRow.user)
+	})
 	return p, wrapList("list users", err)
 }
 

@@ -33,6 +33,9 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if c, ok := top.(keyCapturer); ok && c.CapturesKeys() {
 		return a.forward(msg)
 	}
+	if cmd, ok := a.inboxKeyPressed(k); ok {
+		return cmd
+	}
 	if key.Matches(k, a.keys.Help) && top != nil {
 		a.showHelp = true
 		return nil
@@ -50,6 +53,11 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			for i, v := range a.views {
 				if v.key == string(k) {
 					return a.switchView(i)
+				}
+			}
+			for _, v := range registerViews() {
+				if v.key == string(k) {
+					return a.setStatus(v.refusal(), true)
 				}
 			}
 			return nil
@@ -181,6 +189,7 @@ func (a *App) tabBar(compact bool) string {
 			tabs.WriteString(st.Tab.Render(label))
 		}
 	}
+	tabs.WriteString(a.inboxBadge(compact))
 	return tabs.String()
 }
 
@@ -228,7 +237,7 @@ func (a *App) helpView(w, h int) string {
 	groups := a.top().KeyMap().FullHelp()
 	global := []key.Binding{a.keys.Help, a.keys.Back, a.keys.Quit}
 	if a.loggedIn() && len(a.stack) == 1 {
-		global = a.keys.mainBindings()
+		global = append(a.keys.mainBindings(), inboxKey)
 	}
 	groups = append(groups[:len(groups):len(groups)], global)
 	hm := a.help

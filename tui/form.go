@@ -77,6 +77,7 @@ type formScreen struct {
 	w, h    int
 	offset  int
 	keys    struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
+	live    formLive // the record changed by someone else (form_live.go)
 }
 
 func newFormScreen(e *env, spec formSpec, version int64, fields ...*formField) *formScreen {
@@ -181,10 +182,19 @@ func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return f, back(nil)
 		case "reload form":
 			return f, f.reload()
+		case takeTheirs:
+			return f, f.takeTheirs()
 		}
+	case changesMsg:
+		return f, f.onChanges(msg)
+	case focusMsg:
+		return f, f.onFocus()
 	case formSavedMsg:
 		return f, f.saved(msg)
 	case formReloadedMsg:
+		if f.live.peeking {
+			return f, f.onPeek(msg)
+		}
 		if msg.err != nil {
 			return f, reportError("reload", msg.err)
 		}
@@ -197,6 +207,7 @@ func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 		f.version, f.stale, f.banner, f.errs = msg.version, false, "", map[string]string{}
+		f.live = formLive{}
 		return f, info("reloaded: the latest values are shown")
 	case suggestTickMsg:
 		if msg.form == f && msg.field == f.focus && msg.seq == f.fields[f.focus].suggSeq {
@@ -231,6 +242,8 @@ func (f *formScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return back(nil)
 	case key.Matches(k, f.keys.Save):
 		return f.submit()
+	case key.Matches(k, f.keys.Reload) && f.live.theirs != nil:
+		return f.showTheirs()
 	case key.Matches(k, f.keys.Reload) && f.spec.reload != nil:
 		return f.reload()
 	case key.Matches(k, f.keys.Next):
@@ -286,14 +299,22 @@ func (f *formScreen) pick(fl *formField) {
 func (f *formScreen) edit(msg tea.Msg) tea.Cmd {
 	cur := f.fields[f.focus]
 	before := cur.value()
-	var cmd tea.Cmd
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
 	switch cur.kind {
 	case fieldChoice:
 		return nil
 	case fieldNotes:
-		cur.area, cmd = cur.area.Update(msg)
+		cur.area, cmd, problem = updateArea(cur.area, msg)
 	default:
-		cur.input, cmd = cur.input.Update(msg)
+		cur.input, cmd, problem = updateInput(cur.input, msg)
+	}
+	if problem != "" {
+		// What was typed so far stays; the field says what was refused.
+		f.errs[cur.name] = problem
+		return msgCmd(statusMsg{text: fieldMessage(cur.label, problem), err: true})
 	}
 	if cur.value() == before {
 		return cmd
@@ -342,6 +363,10 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 	if msg.err == nil {
 		return tea.Batch(back(savedMsg{kind: f.spec.kind, id: msg.id}), info(msg.text))
 	}
+	if errors.Is(msg.err, domain.ErrNoChange) {
+		// Nothing differs from the record: nothing was written, say so.
+		return tea.Batch(back(nil), info("nothing changed, so nothing was saved"))
+	}
 	var (
 		ve *domain.ValidationError
 		ce *domain.ConflictError
@@ -370,6 +395,9 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 				push(newConfirm(f.e, strings.TrimSuffix(userMessage(msg.err), " — press r to reload")+
 					".\nReload the record? What you typed here will be replaced.", "reload form", 0)))
 		}
+	case errors.Is(msg.err, domain.ErrForbidden):
+		// A refusal says why; trying again would not change the answer.
+		f.banner = userMessage(msg.err)
 	default:
 		f.banner = userMessage(msg.err) + " — nothing was lost: ctrl+s tries again"
 	}
