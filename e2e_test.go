@@ -587,6 +587,9 @@ func TestE2ERefreshReuseEndsBothProcesses(t *testing.T) {
 	before := auditCount(t, e)
 	second.start(e.bin)
 	second.waitFor(loginScreen, 20*time.Second)
+	// The notice wraps inside the login box: any run of spaces and borders
+	// between its words.
+	second.waitFor(`session[\s│]+has[\s│]+ended:[\s│]+this[\s│]+session[\s│]+was[\s│]+ended:[\s│]+its[\s│]+refresh[\s│]+token[\s│]+was[\s│]+used[\s│]+twice`, 10*time.Second)
 	logSays(t, e, "its refresh token was used twice")
 	afterReplay := auditCount(t, e)
 	if afterReplay != before+1 { // session.reuse_detected
