@@ -125,7 +125,7 @@ func (a *app) sessionModel(s ssh.Session, done <-chan struct{}, onLogin, onLogou
 			noColor = true
 		}
 	}
-	model := tui.New(tui.Options{
+	model := newUIModel(tui.Options{
 		Services: a.svc,
 		DBLabel:  a.desc,
 		Log:      a.log,
@@ -145,7 +145,9 @@ func (a *app) sessionModel(s ssh.Session, done <-chan struct{}, onLogin, onLogou
 		case <-s.Context().Done():
 		case <-done:
 		}
-		model.Close()
+		if c, ok := model.(interface{ Close() }); ok {
+			c.Close()
+		}
 	}()
 	g := newGuard(doneContext(done), model, a.rep, "serve")
 	s.Context().SetValue(guardKey{}, g)

@@ -9,9 +9,12 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -418,6 +421,12 @@ var errInternal = errors.New("internal database error")
 func isConnErr(err error) bool {
 	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) ||
 		errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driverBadConn) {
+		return true
+	}
+	// A connection the server (or the network) cut: the next read ends
+	// early. The server may be back at the next try.
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) {
 		return true
 	}
 	var ce *pgconn.ConnectError

@@ -215,7 +215,7 @@ func (a *App) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 		gen := a.live.gen
 		if msg.err != nil {
 			if errors.Is(msg.err, domain.ErrUnauthenticated) {
-				return a.handleError(errorMsg{"follow changes", msg.err}), true
+				return a.handleError(errorMsg{op: "follow changes", err: msg.err}), true
 			}
 			a.opts.Log.Warn("follow changes", "err", msg.err)
 			return a.e.tick(3*time.Second, func(time.Time) tea.Msg { return liveWaitMsg{gen} }), true

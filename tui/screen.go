@@ -56,8 +56,10 @@ type env struct {
 	loc      *time.Location
 	log      *slog.Logger
 	dbLabel  string
-	logins   *auth.Gate // nil: no admission
-	done     <-chan struct{}
+	// notice is Options.Notice until the first login screen takes it.
+	notice string
+	logins *auth.Gate // nil: no admission
+	done   <-chan struct{}
 	// clientAddr is the SSH client's address ("" locally).
 	clientAddr string
 }
@@ -136,6 +138,9 @@ type statusMsg struct {
 type errorMsg struct {
 	op  string
 	err error
+	// quiet: the screen shows the sentence itself (a form's banner), the
+	// status line stays as it is; the error is logged all the same.
+	quiet bool
 }
 
 // focusMsg tells a screen it is on top again (after a pop or a view switch).
