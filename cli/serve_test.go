@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"net"
 	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +40,19 @@ func demoAccounts(t *testing.T, e env) [][2]string {
 // limits (Addr is ignored) until the test ends.
 func startServe(t *testing.T, e env, o serveOptions) loadtest.Target {
 	t.Helper()
+	tg, stop := startServeStoppable(t, e, o)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return tg
+}
+
+// startServeStoppable is startServe returning its stop: it ends serve's
+// context as SIGTERM does and waits (15 s at most) for serve to return.
+func startServeStoppable(t *testing.T, e env, o serveOptions) (loadtest.Target, func() error) {
+	t.Helper()
 	cfg, err := loadConfig(e.getenv)
 	if err != nil {
 		t.Fatal(err)
@@ -51,14 +67,19 @@ func startServe(t *testing.T, e env, o serveOptions) loadtest.Target {
 	e.stdout = &out
 	o.cfg = cfg
 	go func() { done <- serve(ctx, e, o) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not stop within 15 s of its context ending")
-		}
-	})
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(15 * time.Second):
+				stopErr = errors.New("serve did not stop within 15 s of its context ending")
+			}
+		})
+		return stopErr
+	}
 	var a net.Addr
 	select {
 	case a = <-addr:
@@ -70,10 +91,10 @@ func startServe(t *testing.T, e env, o serveOptions) loadtest.Target {
 	return loadtest.Target{
 		Addr:             a.String(),
 		Goroutines:       runtime.NumGoroutine,
-		WriteStall:       o.WriteStall,
 		Dump:             dumpGoroutines,
+		WriteStall:       o.WriteStall,
 		HandshakeTimeout: o.HandshakeTimeout,
-	}
+	}, stop
 }
 
 // TestServeUnderLoadAndFaults is the CI-sized run of the load harness: 20
@@ -136,4 +157,82 @@ func dumpGoroutines() string {
 	var b strings.Builder
 	_ = pprof.Lookup("goroutine").WriteTo(&b, 1)
 	return b.String()
+}
+
+// TestServeStopTellsSessions: on SIGTERM (the context ending) a logged-in
+// user is told the server is stopping, the session ends, and serve
+// returns within 10 s.
+func TestServeStopTellsSessions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	e, _, _, dir := testEnv(t, nil)
+	e.getenv = withVar(e.getenv, envDatabaseURL, dir+"/stop.db")
+	accts := demoAccounts(t, e)
+	o := defaultServeOptions()
+	o.StopGrace = 500 * time.Millisecond
+	tg, stop := startServeStoppable(t, e, o)
+	c, err := loadtest.Dial(context.Background(), tg.Addr, loadtest.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(accts[0][0], accts[0][1], 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	if _, err := c.WaitFor(10*time.Second, "the server is stopping"); err != nil {
+		t.Errorf("no stopping notice: %v", err)
+	}
+	select {
+	case <-c.Ended():
+	case <-time.After(10 * time.Second):
+		t.Error("the session is still open 10 s after the stop")
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("serve took %s to stop, want at most 10 s", d)
+	}
+}
+
+// TestTwoServersShareTheThrottle: two serve processes' worth of servers on
+// one PostgreSQL database; failed logins through one lock the account
+// through the other.
+func TestTwoServersShareTheThrottle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two servers")
+	}
+	dsn := pgDatabase(t)
+	e, _, _, _ := testEnv(t, map[string]string{envDatabaseURL: dsn})
+	if code := runCmd(t, e, "", "migrate", "up"); code != 0 {
+		t.Fatalf("migrate up: exit %d", code)
+	}
+	accts := demoAccounts(t, e)
+	o := defaultServeOptions()
+	a := startServe(t, e, o)
+	b := startServe(t, e, o)
+	email, pw := accts[1][0], accts[1][1]
+	for i := range 5 {
+		c, err := loadtest.Dial(context.Background(), a.Addr, loadtest.DialOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Login(email, "not the password "+strconv.Itoa(i), 30*time.Second)
+		c.Close()
+		if err == nil || !strings.Contains(err.Error(), "wrong email or password") {
+			t.Fatalf("wrong password %d through A: %v", i, err)
+		}
+	}
+	c, err := loadtest.Dial(context.Background(), b.Addr, loadtest.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(email, pw, 30*time.Second); err == nil || !strings.Contains(err.Error(), "too many failed") {
+		t.Errorf("right password through B after 5 failures through A: %v, want the throttle", err)
+	}
 }
