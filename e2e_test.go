@@ -17,6 +17,7 @@ import (
 	"github.com/epic-events/crm/cli"
 	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/store"
+	"github.com/epic-events/crm/store/storetest"
 )
 
 // The end-to-end tests build the real binary and drive it in tmux, as a
@@ -373,6 +374,95 @@ func waitListening(t *testing.T, addr string, timeout time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("nothing listens on %s after %s", addr, timeout)
+}
+
+// serveOn starts `serve` on a free port with the sandbox's environment plus
+// extra, and returns the ssh command that connects to it.
+func serveOn(t *testing.T, e *e2eEnv, extra ...string) string {
+	t.Helper()
+	sshBin := needTool(t, "ssh")
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := exec.CommandContext(ctx, e.bin, "serve", "--addr", addr)
+	srv.Env = append(append([]string{}, e.env...), extra...)
+	var out bytes.Buffer
+	srv.Stdout, srv.Stderr = &out, &out
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = srv.Wait()
+		if t.Failed() {
+			t.Logf("serve %s output:\n%s", addr, out.String())
+		}
+	})
+	waitListening(t, addr, 30*time.Second)
+	return fmt.Sprintf("%s -tt -p %d -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes 127.0.0.1", sshBin, port)
+}
+
+// Two serve processes on one PostgreSQL: a manager assigns an event on
+// one; the support collaborator, connected to the other, sees the unread
+// count of the inbox go to 1 within 2 seconds, without a key.
+func TestE2ETwoServersLiveInbox(t *testing.T) {
+	e := newE2E(t)
+	needTool(t, "tmux")
+	dsn := storetest.CreateDatabase(t)
+	e.env = append(e.env, "EPIC_DATABASE_URL="+dsn)
+	e.run("migrate", "up")
+	logins := e.demoLogins()
+	mgr, sup := logins["management"], logins["support"]
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	supUser, err := db.Users().GetByEmail(context.Background(), sup[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sshA, sshB := serveOn(t, e), serveOn(t, e)
+	support := &tmux{t: t, bin: needTool(t, "tmux"), socket: filepath.Join(e.dir, "tmux.sock"), name: "support", env: e.env}
+	manager := newTmux(t, e, sshA)
+	support.start(sshB)
+
+	support.login(sup[0], sup[1])
+	support.waitFor(`(?i)dashboard`, 20*time.Second)
+	// Start from an empty inbox: what the demo data told them is read.
+	support.keys("!")
+	support.waitFor(`Inbox\s+\d+ unread`, 10*time.Second)
+	support.keys("a")
+	support.waitFor(`Inbox\s+0 unread`, 10*time.Second)
+	support.keys("Escape")
+	support.waitFor(`(?i)my upcoming events`, 10*time.Second)
+	if strings.Contains(support.screen(), "! inbox") {
+		t.Fatalf("unread count shown after marking all read:\n%s", support.screen())
+	}
+
+	manager.login(mgr[0], mgr[1])
+	manager.waitFor(`(?i)dashboard`, 20*time.Second)
+	manager.keys("4")
+	manager.waitFor(`Events\s+filter: all`, 10*time.Second)
+	for range 5 {
+		manager.keys("f")
+		time.Sleep(200 * time.Millisecond)
+		if strings.Contains(manager.screen(), "filter: without support") {
+			break
+		}
+	}
+	manager.waitFor(`filter: without support(.|\n)*— none —`, 10*time.Second)
+	manager.keys("a")
+	manager.waitFor(regexp.QuoteMeta(supUser.FullName)+`\s+\d+ upcoming event`, 10*time.Second)
+	manager.text(supUser.FullName)
+	manager.keys("Enter")
+	manager.waitFor(regexp.QuoteMeta(supUser.FullName)+" now supports", 10*time.Second)
+
+	// The other server's session, no key pressed: the count within 2 s.
+	support.waitFor(`! inbox 1\b`, 2*time.Second)
+	support.keys("!")
+	support.waitFor(`you now support .*, assigned by `, 5*time.Second)
 }
 
 // auditCount is the number of audit entries in the sandbox's database.

@@ -48,6 +48,9 @@ type openOptions struct {
 	// now is the services' clock (nil = time.Now); tests move it forward
 	// to let tokens expire.
 	now func() time.Time
+	// live: follow the changes committed by any process (the UI and
+	// serve), with one listener for the process.
+	live bool
 }
 
 // openApp reads the configuration, opens the log, Sentry and the database,
@@ -121,6 +124,10 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	a.hasher = &lazyHasher{}
+	var feed domain.ChangeFeed
+	if opts.live {
+		feed = a.listen(ctx)
+	}
 	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
@@ -128,6 +135,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		Log:    log,
 		Notify: rep.Notify,
 		Now:    opts.now,
+		Feed:   feed,
 	}
 	a.svc = domain.New(a.wiring)
 	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())

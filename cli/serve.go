@@ -64,7 +64,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. %s", addr, defaultSSHAddr)
 	}
-	a, err := openApp(ctx, e, cfg, openOptions{migrate: true})
+	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, live: true})
 	if err != nil {
 		return err
 	}
@@ -124,6 +124,11 @@ func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 		Log:      a.log,
 		NoColor:  noColor, // the client's, when its ssh sends it (SendEnv NO_COLOR)
 	})
+	// The session's end stops its share of the change feed.
+	go func() {
+		<-s.Context().Done()
+		model.Close()
+	}()
 	g := newGuard(s.Context(), model, a.rep, "serve")
 	s.Context().SetValue(guardKey{}, g)
 	return g, nil

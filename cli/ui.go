@@ -14,7 +14,7 @@ import (
 // runUI opens the full-screen UI on this terminal, resuming the session
 // saved by a previous run when there is one.
 func runUI(ctx context.Context, e env, cfg config) error {
-	a, err := openApp(ctx, e, cfg, openOptions{migrate: true})
+	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, live: true})
 	if err != nil {
 		return err
 	}
@@ -35,6 +35,10 @@ func runUI(ctx context.Context, e env, cfg config) error {
 		Log:      a.log,
 		NoColor:  e.getenv("NO_COLOR") != "",
 	})
+	if c, ok := model.(interface{ Close() }); ok {
+		// The program's end stops the UI's share of the change feed.
+		defer c.Close()
+	}
 	return runProgram(ctx, model, a.rep, logPath(cfg.StateDir))
 }
 

@@ -248,6 +248,44 @@ func matrixRows() []mrow {
 		_, err := e.svc.Dashboard.Get(ctx, s)
 		return err
 	})
+	// Everyone follows the changes they may read and keeps their own inbox.
+	readAll("Live.Enabled", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+		if e.svc.Live.Enabled() {
+			return errors.New("live without a change feed")
+		}
+		return nil
+	})
+	readAll("Live.Subscribe", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+		h, _ := sharedHasher(e.t)
+		svc := domain.New(domain.Config{Store: e.db, Tokens: e.ring, Hasher: h, Now: e.clock.Now, Feed: quietFeed{}})
+		sub, err := svc.Live.Subscribe(ctx, s)
+		if err == nil {
+			sub.Close()
+		}
+		return err
+	})
+	readAll("Inbox.List", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+		_, err := e.svc.Inbox.List(ctx, s, 10)
+		return err
+	})
+	readAll("Inbox.Unread", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+		_, err := e.svc.Inbox.Unread(ctx, s)
+		return err
+	})
+	readAll("Inbox.MarkAllRead", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+		return e.svc.Inbox.MarkAllRead(ctx, s)
+	})
+	readAll("Inbox.MarkRead", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+		a, err := e.svc.Sessions.Actor(ctx, s)
+		if err != nil {
+			return err
+		}
+		n := domain.Notification{UserID: a.ID, Kind: domain.NoteClientAssigned, Entity: "client", EntityID: 1, Subject: "Own"}
+		if err := e.db.Notifications().Add(ctx, &n); err != nil {
+			return err
+		}
+		return e.svc.Inbox.MarkRead(ctx, s, n.ID)
+	})
 	add(mrow{method: "Roles.Matrix", owner: ownNone, allow: mgmt, read: true, action: "role.read", arrange: nothing,
 		act: func(ctx context.Context, e *env, s *domain.Session, tg target) error {
 			_, err := e.svc.Roles.Matrix(ctx, s)
@@ -647,3 +685,14 @@ func TestMatrixCoversEveryMethod(t *testing.T) {
 		t.Errorf("matrix row %s names no service method", name)
 	}
 }
+
+// quietFeed is a change feed on which nothing happens.
+type quietFeed struct{}
+
+func (quietFeed) Subscribe() domain.ChangeSubscription { return quietSub{} }
+
+type quietSub struct{}
+
+func (quietSub) Ready() <-chan struct{}              { return nil }
+func (quietSub) Take() ([]domain.RecordChange, bool) { return nil, false }
+func (quietSub) Close()                              {}

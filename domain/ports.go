@@ -33,6 +33,7 @@ type Store interface {
 	Perms() PermRepo
 	Tokens() TokenRepo
 	Logins() LoginRepo
+	Notifications() NotificationRepo
 	// Dialect is "sqlite" or "postgres"; Describe is a DSN-free description
 	// for the status line (e.g. "sqlite ~/.local/share/epic-events/epic.db").
 	Dialect() string

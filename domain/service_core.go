@@ -29,6 +29,9 @@ type Config struct {
 	// calls of one process: 0 = one second, negative = not cached. Changes
 	// made through these services drop the cached entry at once.
 	StateTTL time.Duration
+	// Feed carries the changes committed by any process (live screens);
+	// nil = none.
+	Feed ChangeFeed
 }
 
 // Services groups one service per aggregate.
@@ -42,6 +45,8 @@ type Services struct {
 	Events    *EventService
 	Audit     *AuditService
 	Dashboard *DashboardService
+	Live      *LiveService
+	Inbox     *InboxService
 }
 
 // RefreshLifetime is the absolute lifetime of a refresh-token family,
@@ -61,6 +66,7 @@ type core struct {
 	log    *slog.Logger
 	notify func(action string, entityID int64)
 	ttl    time.Duration
+	feed   ChangeFeed
 
 	// Permission codes per role, valid for permVersion only: every call
 	// re-reads the version, so a grant or revoke made by any process is
@@ -91,6 +97,7 @@ func New(cfg Config) *Services {
 		log:       cfg.Log,
 		notify:    cfg.Notify,
 		ttl:       cfg.StateTTL,
+		feed:      cfg.Feed,
 		permCodes: map[Role][]string{},
 		states:    map[int64]stateEntry{},
 		families:  map[string]familyEntry{},
@@ -114,6 +121,8 @@ func New(cfg Config) *Services {
 		Events:    &EventService{c: c},
 		Audit:     &AuditService{c: c},
 		Dashboard: &DashboardService{c: c},
+		Live:      &LiveService{c: c},
+		Inbox:     &InboxService{c: c},
 	}
 }
 
@@ -411,7 +420,7 @@ func (c *core) audit(ctx context.Context, tx Store, a *Actor, action, entity str
 	if err := tx.Audit().Add(ctx, &e); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
-	return nil
+	return c.inform(ctx, tx, a, e)
 }
 
 func (c *core) emit(action string, id int64) {

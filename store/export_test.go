@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ExecForTest runs a statement directly, for tests that check what the
 // schema itself refuses.
@@ -17,3 +20,11 @@ func DSNForTest(db *DB) string { return db.dsn }
 
 // SetCountCap changes how many rows a list total counts exactly.
 func SetCountCap(db *DB, n int) { db.countCap = n }
+
+// SetPollEvery changes how often the SQLite change poller looks, so tests
+// do not wait a second per step; it returns the function that restores it.
+func SetPollEvery(d time.Duration) func() {
+	old := pollEvery
+	pollEvery = d
+	return func() { pollEvery = old }
+}

@@ -131,6 +131,7 @@ type App struct {
 	msgRows int
 
 	chrome chrome
+	live   liveState
 }
 
 // New builds the root model.
@@ -218,6 +219,9 @@ func refreshActor(svc *domain.Services, sess *domain.Session) tea.Cmd {
 
 // Update handles global messages and forwards the rest to the top screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.updateLive(msg); ok {
+		return a, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return a, a.handleKey(msg)
@@ -291,7 +295,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.e.actor = msg.actor
 		a.e.actorGen++
 		a.started = true
-		return a, a.openViews()
+		return a, tea.Batch(a.openViews(), a.startLive())
 	case actorRefreshedMsg:
 		if msg.err != nil {
 			return a, a.handleError(errorMsg{op: "refresh permissions", err: msg.err})
@@ -490,6 +494,7 @@ func (a *App) handleError(m errorMsg) tea.Cmd {
 // endSession forgets the session and shows the login screen.
 func (a *App) endSession(text string) tea.Cmd {
 	sess, svc, onLogout := a.e.sess, a.e.svc, a.opts.OnLogout
+	a.stopLive()
 	a.e.sess, a.e.actor = nil, domain.Actor{}
 	a.views, a.screens, a.cur = nil, nil, 0
 	a.started = true

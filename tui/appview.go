@@ -33,6 +33,9 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if c, ok := top.(keyCapturer); ok && c.CapturesKeys() {
 		return a.forward(msg)
 	}
+	if cmd, ok := a.inboxKeyPressed(k); ok {
+		return cmd
+	}
 	if key.Matches(k, a.keys.Help) && top != nil {
 		a.showHelp = true
 		return nil
@@ -257,6 +260,7 @@ func (a *App) tabBar(compact bool) string {
 			tabs.WriteString(st.Tab.Render(label))
 		}
 	}
+	tabs.WriteString(a.inboxBadge(compact))
 	return tabs.String()
 }
 
@@ -323,7 +327,7 @@ func (a *App) helpView(w, h int) string {
 	groups := a.top().KeyMap().FullHelp()
 	global := []key.Binding{a.keys.Help, a.keys.Back, a.keys.Quit}
 	if a.loggedIn() && len(a.stack) == 1 {
-		global = a.keys.mainBindings()
+		global = append(a.keys.mainBindings(), inboxKey)
 	}
 	groups = append(groups[:len(groups):len(groups)], global)
 	hm := a.help

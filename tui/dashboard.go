@@ -98,6 +98,11 @@ func (s *dashboardScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, nil
 	case focusMsg:
 		return s, s.load()
+	case changesMsg:
+		// Shown: the figures move; hidden: focusMsg reloads anyway.
+		if msg.onTop && msg.touches(recordChanges...) {
+			return s, s.load()
+		}
 	case pickedMsg:
 		if msg.purpose != "support" {
 			return s, nil

@@ -23,6 +23,8 @@ type detailScreen[D any] struct {
 	fetch func(ctx context.Context, svc *domain.Services, sess *domain.Session, id int64) (D, error)
 	// show keeps the loaded record and returns the lines to display.
 	show func(D) []detailLine
+	// stale: a change came while another screen was on top.
+	stale bool
 }
 
 // detailMsg is the result of loading a detail.
@@ -84,6 +86,13 @@ func (s *detailScreen[D]) update(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	case savedMsg:
 		return s.load(), true
+	case changesMsg:
+		return s.onChanges(msg), true
+	case focusMsg:
+		if s.stale {
+			s.stale = false
+			return s.load(), true
+		}
 	case tea.KeyPressMsg:
 		k := keyString(msg.String())
 		switch {

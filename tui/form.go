@@ -93,6 +93,7 @@ type formScreen struct {
 	w, h       int
 	offset     int
 	keys       struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
+	live       formLive // the record changed by someone else (form_live.go)
 }
 
 func newFormScreen(e *env, spec formSpec, version int64, fields ...*formField) *formScreen {
@@ -197,7 +198,15 @@ func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		switch msg.tag {
 		case "discard form":
 			return f, back(nil)
+		case "reload form":
+			return f, f.reload()
+		case takeTheirs:
+			return f, f.takeTheirs()
 		}
+	case changesMsg:
+		return f, f.onChanges(msg)
+	case focusMsg:
+		return f, f.onFocus()
 	case formSavedMsg:
 		cmd := f.saved(msg)
 		if msg.err != nil && f.spec.refresh != nil {
@@ -217,6 +226,9 @@ func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case dbWatchMsg:
 		return f, f.dbWatched(msg)
 	case formReloadedMsg:
+		if f.live.peeking {
+			return f, f.onPeek(msg)
+		}
 		if msg.err != nil {
 			return f, reportError("reload", msg.err)
 		}
@@ -229,6 +241,7 @@ func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 		f.version, f.stale, f.banner, f.errs = msg.version, false, "", map[string]string{}
+		f.live = formLive{}
 		return f, info("reloaded: the latest values are shown")
 	case suggestTickMsg:
 		if msg.form == f && msg.field == f.focus && msg.seq == f.fields[f.focus].suggSeq {
@@ -263,6 +276,8 @@ func (f *formScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return back(nil)
 	case key.Matches(k, f.keys.Save):
 		return f.submit()
+	case key.Matches(k, f.keys.Reload) && f.live.theirs != nil:
+		return f.showTheirs()
 	case key.Matches(k, f.keys.Reload) && f.spec.reload != nil:
 		return f.reload()
 	case key.Matches(k, f.keys.Next):

@@ -122,6 +122,8 @@ type listModel[T any] struct {
 	posOK    bool // its position part is (scrolling only clears this)
 	// headTitle and headTail are the rendered parts around the position.
 	headTitle, headTail string
+
+	live listLive // changes made by anyone (list_live.go)
 }
 
 func newListModel[T any](e *env, spec listSpec[T]) *listModel[T] {
@@ -315,7 +317,12 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		if msg.list != l.id || msg.gen != l.gen {
 			return nil, msg.list == l.id
 		}
+		if l.live.gen == msg.gen && (msg.mode == pageFirst || msg.mode == pageLast) {
+			return l.applyLivePage(msg), true
+		}
 		return l.applyPage(msg), true
+	case changesMsg:
+		return l.onChanges(msg), true
 	case spinner.TickMsg:
 		if msg.ID != l.spin.ID() || !l.loading {
 			return nil, msg.ID == l.spin.ID()
@@ -336,7 +343,7 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	case focusMsg:
 		// A savedMsg handled just before has already started a reload that
 		// selects the saved record: a second one would select the old row.
-		if !l.loaded && !l.loading {
+		if (!l.loaded || l.live.stale) && !l.loading {
 			return l.Reload(0), false
 		}
 		return nil, false

@@ -91,6 +91,11 @@ func (s *rolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.row = min(s.row, max(len(s.m.Permissions)-1, 0))
 	case focusMsg:
 		return s, s.load()
+	case changesMsg:
+		// Another manager's grant or revoke shows at once (on focus otherwise).
+		if msg.onTop && !s.busy && msg.touches("role") {
+			return s, s.load()
+		}
 	case roleChangedMsg:
 		s.busy = false
 		if msg.err != nil {

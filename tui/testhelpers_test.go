@@ -29,6 +29,7 @@ const testPassword = "violet tractor umbrella 41"
 // world is a seeded database with the services on top of it.
 type world struct {
 	db                 *store.DB
+	kr                 *auth.KeyRing
 	svc                *domain.Services
 	mgr, sales, sue    domain.User
 	tom                domain.User
@@ -57,7 +58,7 @@ func newWorld(t testing.TB) *world {
 	}
 	svc := domain.New(domain.Config{Store: db, Tokens: kr, Hasher: auth.NewHasher(), Now: func() time.Time { return testNow }})
 	ctx := context.Background()
-	w := &world{db: db, svc: svc, events: map[string]domain.Event{}}
+	w := &world{db: db, kr: kr, svc: svc, events: map[string]domain.Event{}}
 	w.mgr = must(svc.Sessions.Setup(ctx, domain.UserInput{FullName: "Margaret Hale", Email: "margaret@epic.test"}, testPassword))
 	w.mgrSess = must(svc.Sessions.Login(ctx, "margaret@epic.test", testPassword))
 	user := func(name, email string, r domain.Role) domain.User {
