@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,7 +18,8 @@ type app struct {
 	cfg    config
 	db     *store.DB
 	svc    *domain.Services
-	hasher *auth.Hasher
+	wiring domain.Config // how svc was built: an import builds the same on a transaction
+	hasher *lazyHasher
 	log    *slog.Logger
 	rep    *reporter
 	desc   string // credential-free database description
@@ -38,6 +40,9 @@ type openOptions struct {
 	migrate bool
 	// noSchemaCheck: the command manages migrations itself.
 	noSchemaCheck bool
+	// mustExist: a missing SQLite file is an error, not a new database
+	// (migrate status looks, it does not create).
+	mustExist bool
 	// dbOnly: no services (and no signing key) needed.
 	dbOnly bool
 	// now is the services' clock (nil = time.Now); tests move it forward
@@ -75,20 +80,24 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 	// The data directory holds the SQLite file, the generated signing key
 	// and the SSH host key.
 	if err := ensureDir(cfg.DataDir); err != nil {
+		log.Error("create data directory", "dir", cfg.DataDir, "err", err.Error())
 		a.Close()
-		return nil, err
+		return nil, dataDirError(cfg.DataDir, err)
 	}
-	if !store.IsPostgresDSN(dsn) {
+	open := store.Open
+	if opts.mustExist {
+		open = store.OpenExisting
+	} else if !store.IsServerDSN(dsn) {
 		// The file holds password hashes: create it private.
 		if f, err := os.OpenFile(dsn, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
 			_ = f.Close()
 		}
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := open(ctx, dsn)
 	if err != nil {
 		log.Error("open database", "db", a.desc, "err", scrub(err.Error()))
 		a.Close()
-		return nil, fmt.Errorf("cannot open the database (%s): %s", a.desc, scrub(err.Error()))
+		return nil, startupError(err, logPath(cfg.StateDir))
 	}
 	a.db = db
 	a.desc = db.Describe()
@@ -114,12 +123,12 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	a.hasher = auth.NewHasher()
+	a.hasher = &lazyHasher{}
 	var feed domain.ChangeFeed
 	if opts.live {
 		feed = a.listen(ctx)
 	}
-	a.svc = domain.New(domain.Config{
+	a.wiring = domain.Config{
 		Store:  db,
 		Tokens: ring,
 		Hasher: a.hasher,
@@ -127,29 +136,33 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		Notify: rep.Notify,
 		Now:    opts.now,
 		Feed:   feed,
-	})
+	}
+	a.svc = domain.New(a.wiring)
 	log.Info("started", "version", versionString(), "db", a.desc, "pid", os.Getpid())
 	return a, nil
 }
 
-// checkSchema migrates the embedded database, and on PostgreSQL (where the
-// app may run as a role without DDL rights) refuses to start on a schema
+// checkSchema migrates the embedded database, and on PostgreSQL or MySQL
+// (where the app may run as a role without DDL rights) refuses to start on a schema
 // that is behind, saying which command fixes it.
 func (a *app) checkSchema(ctx context.Context, migrate bool) error {
 	if a.db.Dialect() == "sqlite" && migrate {
 		if err := a.db.Migrate(ctx); err != nil {
 			a.log.Error("migrate", "db", a.desc, "err", scrub(err.Error()))
-			return fmt.Errorf("cannot prepare the database (%s): %s", a.desc, scrub(err.Error()))
+			if errors.Is(err, domain.ErrReadOnly) {
+				return fmt.Errorf("cannot write to the database %s (read-only)\ngive your user write access to the file and its directory, or choose another database with %s", a.desc, chooseDB)
+			}
+			return fmt.Errorf("cannot prepare the database %s\nthe log (%s) has the details", a.desc, logPath(a.cfg.StateDir))
 		}
 		return nil
 	}
 	pending, err := a.db.Pending(ctx)
 	if err != nil {
 		a.log.Error("migration status", "db", a.desc, "err", scrub(err.Error()))
-		return fmt.Errorf("cannot read the schema version of %s: %s", a.desc, scrub(err.Error()))
+		return errorf(domain.ErrUnavailable, "cannot read the schema version of %s: %s", a.desc, scrub(err.Error()))
 	}
 	if pending > 0 {
-		return fmt.Errorf("the database schema (%s) is %d migration(s) behind this version: run `epic-events migrate up` as the database owner", a.desc, pending)
+		return schemaBehindError(a.desc, pending)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func (c config) dsn() (string, error) {
 	if c.DatabaseURL == "" {
 		return filepath.Join(c.DataDir, DBFileName), nil
 	}
-	if store.IsPostgresDSN(c.DatabaseURL) {
+	if store.IsServerDSN(c.DatabaseURL) {
 		return c.DatabaseURL, nil
 	}
 	abs, err := filepath.Abs(c.DatabaseURL)

@@ -99,14 +99,14 @@ func runDemo(ctx context.Context, e env, cfg config, o demoOptions) error {
 func (a *app) refuseNonEmpty(ctx context.Context) error {
 	page, err := a.db.Clients().List(ctx, domain.ListQuery{Limit: 1})
 	if err != nil {
-		return a.userError("demo", err)
+		return a.fail("demo", err)
 	}
 	if len(page.Items) > 0 {
 		return fmt.Errorf("%s already holds clients: demo only fills a fresh database (point %s or --db at a new one)", a.desc, envDatabaseURL)
 	}
 	n, err := a.db.Users().Count(ctx)
 	if err != nil {
-		return a.userError("demo", err)
+		return a.fail("demo", err)
 	}
 	if n > 0 {
 		return fmt.Errorf("%s already has collaborators: demo only fills a fresh database (point %s or --db at a new one)", a.desc, envDatabaseURL)
@@ -209,7 +209,7 @@ func (a *app) smallDemo(ctx context.Context, seed uint64, password string) (demo
 	rng := mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	svc := a.svc
 	fail := func(what string, err error) (demoSummary, []demoLogin, error) {
-		return sum, nil, fmt.Errorf("demo: %s: %w", what, a.userError("demo", err))
+		return sum, nil, fmt.Errorf("demo: %s: %w", what, a.fail("demo", err))
 	}
 
 	// The team.
@@ -300,6 +300,9 @@ func (a *app) smallDemo(ctx context.Context, seed uint64, password string) (demo
 			ct, err := svc.Contracts.Create(ctx, manager, in)
 			if err != nil {
 				return fail("create contract", err)
+			}
+			if in.RemainingCents != nil {
+				sum.payments++ // the deposit is recorded as the first payment
 			}
 			state := (i + k) % 5 // 0: draft, 1: signed unpaid, 2: part paid, 3-4: paid
 			if state == 0 {

@@ -1,42 +1,81 @@
 package cli
 
 import (
+	"context"
+	"reflect"
+	"sync"
+
 	tea "charm.land/bubbletea/v2"
 )
 
 // crashMsg tells the guard that a command panicked.
 type crashMsg struct{}
 
-// guard wraps the UI's root model so that a panic in Update, View or a
-// command is reported (log + Sentry) and ends the program cleanly with a
-// short message, instead of Bubble Tea printing a stack trace on the user's
-// terminal (or, over SSH, on the server's stderr).
+// guard wraps the UI's root model so that a panic in Init, Update, View or
+// a command is reported (log with its stack, Sentry) and ends the program
+// cleanly: Bubble Tea restores the terminal as on any quit, the last frame
+// is blank, and the caller says what happened in one line (locally on
+// stderr with a non-zero exit, over serve on the session before closing
+// it, see crashLine). No panic reaches Bubble Tea's own handler, which
+// would print a Go stack trace on the terminal.
 type guard struct {
 	inner   tea.Model
 	rep     *reporter
 	where   string
 	crashed bool
+	// View cannot return a command: a panic there closes viewCrash, which
+	// a command started by Init waits on, to end the program all the same.
+	ctx       context.Context // the program's life: the wait ends with it
+	viewCrash chan struct{}
+	once      sync.Once
 }
 
-func newGuard(m tea.Model, rep *reporter, where string) *guard {
-	return &guard{inner: m, rep: rep, where: where}
+// newGuard wraps m; ctx must end when the program does (the session's
+// context over serve).
+func newGuard(ctx context.Context, m tea.Model, rep *reporter, where string) *guard {
+	return &guard{inner: m, rep: rep, where: where, ctx: ctx, viewCrash: make(chan struct{})}
 }
 
-// crashText is shown after a crash, instead of a stack trace.
-const crashText = "Epic Events hit an unexpected error and has to stop. It has been logged; please restart.\n"
+// crashLine is the one line a user reads after a crash: what happened and
+// where the details are.
+func crashLine(logFile string) string {
+	return "Epic Events hit an unexpected error and had to stop (unsaved typing is lost); details are in " + logFile
+}
 
+// crashLineRemote is crashLine over serve, where the log is the server's.
+const crashLineRemote = "Epic Events hit an unexpected error and closed this session; it has been logged on the server. Connect again to go on."
+
+func (g *guard) crash(in string, v any) {
+	g.rep.Panic(g.where+" "+in, v)
+	g.crashed = true
+}
+
+// Init implements tea.Model.
 func (g *guard) Init() (cmd tea.Cmd) {
 	defer func() {
 		if v := recover(); v != nil {
-			g.rep.Panic(g.where+" init", v)
-			g.crashed = true
+			g.crash("init", v)
 			cmd = tea.Quit
 		}
 	}()
-	return g.wrap(g.inner.Init())
+	return tea.Batch(g.waitViewCrash, g.wrap(g.inner.Init()))
 }
 
-func (g *guard) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+// waitViewCrash turns a panic in View into a crashMsg.
+func (g *guard) waitViewCrash() tea.Msg {
+	select {
+	case <-g.viewCrash:
+		return crashMsg{}
+	case <-g.ctx.Done():
+		return nil
+	}
+}
+
+// Update implements tea.Model. The model result is always g: Bubble Tea
+// renders whatever Update returns, and a nil model would panic in its
+// renderer.
+func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
+	m = g
 	if _, ok := msg.(crashMsg); ok {
 		g.crashed = true
 		return g, tea.Quit
@@ -46,32 +85,41 @@ func (g *guard) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			g.rep.Panic(g.where+" update", v)
-			g.crashed = true
+			g.crash("update", v)
 			cmd = tea.Quit
 		}
 	}()
-	m, c := g.inner.Update(msg)
-	g.inner = m
+	inner, c := g.inner.Update(msg)
+	if inner != nil {
+		g.inner = inner
+	}
 	return g, g.wrap(c)
 }
 
+// View implements tea.Model: blank once crashed (the line is said by the
+// caller once the terminal is restored).
 func (g *guard) View() (v tea.View) {
 	if g.crashed {
-		return tea.NewView(crashText)
+		return tea.NewView("")
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			g.rep.Panic(g.where+" view", r)
-			g.crashed = true
-			v = tea.NewView(crashText)
+			g.crash("view", r)
+			g.once.Do(func() { close(g.viewCrash) })
+			v = tea.NewView("")
 		}
 	}()
 	return g.inner.View()
 }
 
-// wrap makes a command report its panic as a crashMsg. Batches are wrapped
-// one level down, where most commands live.
+// cmdType is the element type of tea.BatchMsg and of Bubble Tea's
+// (unexported) sequence message.
+var cmdType = reflect.TypeFor[tea.Cmd]()
+
+// wrap makes a command report its panic as a crashMsg. The commands of a
+// batch or a sequence run later on their own: they are wrapped too, at any
+// depth, keeping the message's own type (a sequence must stay a
+// sequence).
 func (g *guard) wrap(c tea.Cmd) tea.Cmd {
 	if c == nil {
 		return nil
@@ -79,18 +127,24 @@ func (g *guard) wrap(c tea.Cmd) tea.Cmd {
 	return func() (msg tea.Msg) {
 		defer func() {
 			if v := recover(); v != nil {
+				// Another goroutine: Update marks the crash on crashMsg.
 				g.rep.Panic(g.where+" command", v)
 				msg = crashMsg{}
 			}
 		}()
-		msg = c()
-		if b, ok := msg.(tea.BatchMsg); ok {
-			out := make(tea.BatchMsg, len(b))
-			for i, inner := range b {
-				out[i] = g.wrap(inner)
-			}
-			return out
-		}
+		return g.wrapMsg(c())
+	}
+}
+
+func (g *guard) wrapMsg(msg tea.Msg) tea.Msg {
+	v := reflect.ValueOf(msg)
+	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem() != cmdType {
 		return msg
 	}
+	out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+	for i := range v.Len() {
+		inner, _ := v.Index(i).Interface().(tea.Cmd)
+		out.Index(i).Set(reflect.ValueOf(g.wrap(inner)).Convert(cmdType))
+	}
+	return out.Interface()
 }

@@ -213,16 +213,17 @@ func TestMigrateUserCreateDemoOnSQLite(t *testing.T) {
 	for _, c := range []struct {
 		name, stdin string
 		args        []string
+		code        int
 		want        string
 	}{
-		{"bad role", "", []string{"user", "create", "--role", "boss", "--email", "a@b.fr", "--name", "A"}, `unknown role "boss"`},
-		{"first must be a manager", "a-long-enough-passphrase-42\n", []string{"user", "create", "--role", "sales", "--email", "a@b.fr", "--name", "A"}, "must be a manager"},
-		{"weak password", "password\n", create, "password"},
-		{"no password", "", create, "no password on stdin"},
+		{"bad role", "", []string{"user", "create", "--role", "boss", "--email", "a@b.fr", "--name", "A"}, exitInvalid, `unknown role "boss"`},
+		{"first must be a manager", "a-long-enough-passphrase-42\n", []string{"user", "create", "--role", "sales", "--email", "a@b.fr", "--name", "A"}, exitRefused, "must be a manager"},
+		{"weak password", "password\n", create, exitInvalid, "password"},
+		{"no password", "", create, exitUsage, "no password on stdin"},
 	} {
 		reset()
-		if code := runCmd(t, e, c.stdin, c.args...); code != 1 || !strings.Contains(errb.String(), c.want) {
-			t.Errorf("%s: exit %d, stderr %q, want %q", c.name, code, errb.String(), c.want)
+		if code := runCmd(t, e, c.stdin, c.args...); code != c.code || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want %d and %q", c.name, code, errb.String(), c.code, c.want)
 		}
 	}
 
@@ -230,19 +231,19 @@ func TestMigrateUserCreateDemoOnSQLite(t *testing.T) {
 	if code := runCmd(t, e, "velours-orage-cerise-42\n", create...); code != 0 {
 		t.Fatalf("user create: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "created management collaborator") {
-		t.Errorf("user create said %q", out.String())
+	if !strings.Contains(errb.String(), "created management collaborator") || !strings.Contains(out.String(), "ana.roux@epic-events.fr") {
+		t.Errorf("user create said %q / %q", errb.String(), out.String())
 	}
 
 	// Once someone exists, a manager must vouch for the next one.
 	sales := []string{"user", "create", "--role", "sales", "--email", "leo.blanc@epic-events.fr", "--name", "Léo Blanc"}
 	reset()
-	if code := runCmd(t, e, "x\n", sales...); code != 1 || !strings.Contains(errb.String(), "--as") {
+	if code := runCmd(t, e, "x\n", sales...); code != exitSession || !strings.Contains(errb.String(), "--as") {
 		t.Errorf("second user without --as: exit %d, %q", code, errb.String())
 	}
 	withAs := append(append([]string{}, sales...), "--as", "ana.roux@epic-events.fr")
 	reset()
-	if code := runCmd(t, e, "not-her-password-at-all\nbrume-falaise-galet-77\n", withAs...); code != 1 || !strings.Contains(errb.String(), "wrong email or password") {
+	if code := runCmd(t, e, "not-her-password-at-all\nbrume-falaise-galet-77\n", withAs...); code != exitSession || !strings.Contains(errb.String(), "wrong email or password") {
 		t.Errorf("--as with a wrong password: exit %d, %q", code, errb.String())
 	}
 	reset()
@@ -251,7 +252,7 @@ func TestMigrateUserCreateDemoOnSQLite(t *testing.T) {
 	}
 	dup := append(append([]string{}, withAs...), "--employee-no", "EE-9999")
 	reset()
-	if code := runCmd(t, e, "velours-orage-cerise-42\nbrume-falaise-galet-77\n", dup...); code != 1 || !strings.Contains(strings.ToLower(errb.String()), "email") {
+	if code := runCmd(t, e, "velours-orage-cerise-42\nbrume-falaise-galet-77\n", dup...); code != exitInvalid || !strings.Contains(strings.ToLower(errb.String()), "email") {
 		t.Errorf("duplicate email: exit %d, %q", code, errb.String())
 	}
 
@@ -326,8 +327,8 @@ func TestPostgresNeedsMigrateUp(t *testing.T) {
 	if code := runCmd(t, e, "velours-orage-cerise-42\n", create...); code != 0 {
 		t.Fatalf("user create: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "created management") {
-		t.Errorf("user create said %q", out.String())
+	if !strings.Contains(errb.String(), "created management") {
+		t.Errorf("user create said %q", errb.String())
 	}
 }
 
@@ -357,7 +358,7 @@ func TestSessionFileFollowsTheDatabase(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("session file after login: %v, %v", st, err)
 	}
-	if got := files.resume(ctx); got == nil {
+	if got, _ := files.resume(ctx); got == nil {
 		t.Fatal("a session saved for this database was not resumed")
 	}
 
@@ -365,19 +366,38 @@ func TestSessionFileFollowsTheDatabase(t *testing.T) {
 	// and left in place for the database it belongs to.
 	other := *a
 	other.desc = "sqlite /somewhere/else.db"
-	if got := (sessionStore{a: &other, path: files.path}).resume(ctx); got != nil {
+	if got, _ := (sessionStore{a: &other, path: files.path}).resume(ctx); got != nil {
 		t.Error("a session of another database was resumed")
 	}
 	if _, err := os.Stat(files.path); err != nil {
 		t.Errorf("the other database's session file was removed: %v", err)
 	}
 
+	// A copy of the file taken before the logout: not resumed, the reason
+	// is given for the login screen, and the file goes.
+	copied, err := os.ReadFile(files.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.svc.Sessions.Logout(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
 	files.remove()
 	if _, err := os.Stat(files.path); !os.IsNotExist(err) {
 		t.Errorf("session file still there after logout: %v", err)
 	}
-	if got := files.resume(ctx); got != nil {
+	if got, _ := files.resume(ctx); got != nil {
 		t.Error("resumed without a session file")
+	}
+	if err := os.WriteFile(files.path, copied, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, ended := files.resume(ctx)
+	if got != nil || ended != "you logged out of this session" {
+		t.Errorf("the copied file after logout: session %v, reason %q", got != nil, ended)
+	}
+	if _, err := os.Stat(files.path); !os.IsNotExist(err) {
+		t.Errorf("the ended session's file is still there: %v", err)
 	}
 }
 
@@ -419,7 +439,7 @@ func TestResumeAfterExpiryKeepsTheFileInStep(t *testing.T) {
 	// Next morning's start (access token long expired), then the one after.
 	for i, later := range []time.Duration{20 * time.Minute, 40 * time.Minute} {
 		b := open(later)
-		got := sessionStore{a: b, path: path}.resume(ctx)
+		got, _ := sessionStore{a: b, path: path}.resume(ctx)
 		if got == nil {
 			t.Fatalf("start %d: the saved session was not resumed", i+1)
 		}

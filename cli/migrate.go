@@ -36,7 +36,8 @@ func newMigrateCmd(e env, g *globals) *cobra.Command {
 
 // runMigrate applies the migrations (up) or prints their state (status).
 func runMigrate(ctx context.Context, e env, cfg config, action string) error {
-	a, err := openApp(ctx, e, cfg, openOptions{noSchemaCheck: true, dbOnly: true})
+	// status only looks: it must not create a missing SQLite file.
+	a, err := openApp(ctx, e, cfg, openOptions{noSchemaCheck: true, dbOnly: true, mustExist: action == "status"})
 	if err != nil {
 		return err
 	}
@@ -47,14 +48,22 @@ func runMigrate(ctx context.Context, e env, cfg config, action string) error {
 		}
 		return nil
 	}
-	if err := a.db.Migrate(ctx); err != nil {
+	applied, version, err := a.db.MigrateUp(ctx)
+	for _, name := range applied {
+		fmt.Fprintf(e.stdout, "applied  %s\n", name)
+	}
+	if err != nil {
 		a.log.Error("migrate up", "db", a.desc, "err", scrub(err.Error()))
 		if strings.Contains(err.Error(), "permission denied") {
 			return fmt.Errorf("migrate %s: this role may not change the schema: run migrate up as the database owner (see README, PostgreSQL)", a.desc)
 		}
 		return fmt.Errorf("migrate %s: %s", a.desc, scrub(err.Error()))
 	}
-	a.log.Info("migrated", "db", a.desc)
-	fmt.Fprintf(e.stdout, "%s: schema is up to date\n", a.desc)
+	a.log.Info("migrated", "db", a.desc, "applied", len(applied), "version", version)
+	if len(applied) == 0 {
+		fmt.Fprintf(e.stdout, "%s: schema is up to date (version %d)\n", a.desc, version)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s: %d migration(s) applied, schema at version %d\n", a.desc, len(applied), version)
 	return nil
 }

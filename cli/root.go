@@ -6,7 +6,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 
 	"charm.land/fang/v2"
+	mango "github.com/muesli/mango-cobra"
+	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -33,28 +34,29 @@ func Execute() int {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, e env, args []string) int {
-	root := newRootCmd(e)
+	g := &globals{}
+	root := newRootCmd(e, g)
 	root.SetArgs(args)
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(versionString()),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
 		fang.WithErrorHandler(func(io.Writer, fang.Styles, error) {}),
+		// Our own man command writes to the command's stdout (fang's writes
+		// to the process's), and is listed.
+		fang.WithoutManpage(),
 	)
 	if err == nil {
-		return 0
+		return exitOK
 	}
-	fmt.Fprintln(e.stderr, "epic-events:", err)
-	var u *usageError
-	if errors.As(err, &u) {
-		return 2
-	}
-	return 1
+	printError(e.stderr, err, g.output == formatJSON || g.output == formatJSONL)
+	return exitCode(err)
 }
 
 // globals are the flags every command shares.
 type globals struct {
-	db    string // --db: database URL or SQLite path, wins over the environment
-	dbSet bool
+	db     string // --db: database URL or SQLite path, wins over the environment
+	dbSet  bool
+	output string // -o of the command that ran, also the format of its error
 }
 
 // config reads the environment, then applies --db when it was given.
@@ -76,8 +78,7 @@ func init() {
 }
 
 // newRootCmd builds the command tree. Without a subcommand it opens the UI.
-func newRootCmd(e env) *cobra.Command {
-	g := &globals{}
+func newRootCmd(e env, g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "epic-events",
 		Short: "Epic Events CRM — clients, contracts and events in your terminal",
@@ -86,12 +87,14 @@ func newRootCmd(e env) *cobra.Command {
 			"$XDG_STATE_HOME/epic-events/session.json (mode 0600) so that reopening the\n" +
 			"app within 7 days skips the login; L logs out and removes it.\n\n" +
 			"Environment:\n" +
-			"  " + envDatabaseURL + "    postgres://… for PostgreSQL, or a SQLite file path\n" +
+			"  " + envDatabaseURL + "    postgres://… for PostgreSQL, mysql://user:pass@host:3306/db for\n" +
+			"                       MySQL/MariaDB, or a SQLite file path\n" +
 			"                       (default: $XDG_DATA_HOME/epic-events/" + DBFileName + ")\n" +
 			"  " + envSecretKey + "      token signing key (default: generated in the data directory)\n" +
 			"  " + envSecretPrev + " previous signing key, during a rotation\n" +
 			"  " + envSentryDSN + "           send unexpected errors to Sentry (scrubbed)\n" +
-			"  " + envSSHAddr + "        address of \"serve\" (default " + defaultSSHAddr + ")",
+			"  " + envSSHAddr + "        address of \"serve\" (default " + defaultSSHAddr + ")\n\n" +
+			exitCodesHelp,
 		Example: "# open the UI on the embedded database\n" +
 			"epic-events\n" +
 			"# open the UI on PostgreSQL\n" +
@@ -110,19 +113,49 @@ func newRootCmd(e env) *cobra.Command {
 			return runUI(cmd.Context(), e, cfg)
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error() + " (see --help)"} })
-	root.PersistentFlags().Var(dbValue{g}, "db", "database: postgres://… URL or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")")
+	root.PersistentFlags().Var(dbValue{g}, "db", "database: postgres://… or mysql://… URL, or SQLite file path (env "+envDatabaseURL+"; default <data dir>/"+DBFileName+")")
 	root.AddCommand(
+		newLoginCmd(e, g),
+		newLogoutCmd(e, g),
+		newWhoamiCmd(e, g),
+		newClientCmd(e, g),
+		newContractCmd(e, g),
+		newEventCmd(e, g),
+		newCompanyCmd(e, g),
+		newUserCmd(e, g),
+		newRoleCmd(e, g),
+		newAuditCmd(e, g),
 		newServeCmd(e, g),
 		newMigrateCmd(e, g),
-		newUserCmd(e, g),
 		newDemoCmd(e, g),
 		newVersionCmd(e),
+		newManCmd(),
 	)
 	return root
+}
+
+// newManCmd prints the man page of every command (roff, section 1).
+func newManCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "man",
+		Short:   "Print the man page",
+		Long:    "Print the man page of epic-events and all its commands (roff, section 1).",
+		Example: "epic-events man > /usr/local/share/man/man1/epic-events.1\nepic-events man | man -l -",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			page, err := mango.NewManPage(1, cmd.Root())
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			return err
+		},
+	}
 }
 
 // dbValue binds --db and remembers that it was given (even empty).

@@ -129,8 +129,14 @@ func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 		<-s.Context().Done()
 		model.Close()
 	}()
-	return newGuard(model, a.rep, "serve"), nil
+	g := newGuard(s.Context(), model, a.rep, "serve")
+	s.Context().SetValue(guardKey{}, g)
+	return g, nil
 }
+
+// guardKey finds a session's guard in its context, for sshLogging to say
+// a crash once the program has ended.
+type guardKey struct{}
 
 // sshLogging records connections (remote address and duration only) and
 // turns a panic in a session into a report instead of a dead server.
@@ -139,8 +145,19 @@ func (a *app) sshLogging(next ssh.Handler) ssh.Handler {
 		start := time.Now()
 		a.log.Info("ssh connect", "remote", s.RemoteAddr().String())
 		defer func() {
+			crashed := false
 			if v := recover(); v != nil {
 				a.rep.Panic("serve session", v)
+				crashed = true
+			}
+			if g, ok := s.Context().Value(guardKey{}).(*guard); ok && g.crashed {
+				crashed = true
+			}
+			if crashed {
+				// The program has restored the client's terminal: one line,
+				// then the session ends with a failure status.
+				_, _ = fmt.Fprint(s, crashLineRemote+"\r\n")
+				_ = s.Exit(1)
 			}
 			a.log.Info("ssh disconnect", "remote", s.RemoteAddr().String(), "duration", time.Since(start).Round(time.Millisecond).String())
 		}()

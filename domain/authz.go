@@ -86,7 +86,7 @@ func (c *core) run(ctx context.Context, sess *Session, o op) (Actor, error) {
 // A refused read of one record (id != 0) answers ErrNotFound, so a record
 // one may not see looks like one that does not exist.
 func (c *core) see(ctx context.Context, sess *Session, resource string, id int64) (Actor, error) {
-	a, err := c.run(ctx, sess, op{action: resource + ".read"})
+	a, err := c.run(ctx, sess, op{action: resource + ".read", id: id})
 	var r *Refusal
 	if id != 0 && errors.As(err, &r) {
 		return a, fmt.Errorf("%s %d: %w", resource, id, ErrNotFound)
@@ -120,7 +120,7 @@ func (c *core) load(ctx context.Context, st Store, a Actor, action string, id in
 	kind := loadKind(action)
 	if kind == "" {
 		res, _, _ := strings.Cut(action, ".")
-		return subject{entity: res}, nil
+		return subject{entity: res, id: id}, nil
 	}
 	if check {
 		if r := permit(a, kind+".read", nil); r != nil {

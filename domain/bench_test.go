@@ -11,11 +11,13 @@ package domain_test
 // EPIC_BENCH_DATABASE_URL (checked first) or EPIC_TEST_DATABASE_URL names
 // the server; the data goes into the database epic_bench (epic_bench_N for
 // another EPIC_BENCH_SCALE; -short uses 2000). Without either variable the
-// benchmarks skip.
+// benchmarks skip. A mysql:// EPIC_BENCH_DATABASE_URL runs them on MySQL
+// (bench_mysql_test.go).
 
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -39,6 +41,7 @@ type benchEnv struct {
 	db       *store.DB
 	svc      *domain.Services
 	pg       *pgx.Conn
+	my       *sql.DB // instead of pg on MySQL
 	scale    int
 	sessions map[domain.Role]*domain.Session
 	emails   map[domain.Role]string
@@ -94,7 +97,11 @@ func setupBench() (*benchEnv, string, error) {
 		name = fmt.Sprintf("epic_bench_%d", scale)
 	}
 	ctx := context.Background()
-	dsn, err := ensureDatabase(ctx, server, name)
+	ensure := ensureDatabase
+	if store.IsMySQLDSN(server) {
+		ensure = ensureMySQLDatabase
+	}
+	dsn, err := ensure(ctx, server, name)
 	if err != nil {
 		return nil, "", err
 	}
@@ -139,7 +146,12 @@ func setupBench() (*benchEnv, string, error) {
 			return nil, "", fmt.Errorf("login %s: %w", email, err)
 		}
 	}
-	if e.pg, err = pgx.Connect(ctx, dsn); err != nil {
+	if store.IsMySQLDSN(dsn) {
+		e.my, err = openMySQLRaw(ctx, dsn)
+	} else {
+		e.pg, err = pgx.Connect(ctx, dsn)
+	}
+	if err != nil {
 		return nil, "", err
 	}
 	// A company with clients, for "clients by company".
@@ -211,6 +223,9 @@ func (e *benchEnv) fill(ctx context.Context, hash string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "bench: %s\n", res)
+	if e.db.Dialect() == store.DialectMySQL {
+		return nil // openMySQLRaw analyzes the tables
+	}
 	// Production tables are vacuumed by autovacuum; do it now so that
 	// index-only scans see an up-to-date visibility map.
 	c, err := pgx.Connect(ctx, dsnOf(e))
@@ -258,12 +273,16 @@ func (e *benchEnv) record(fn func() error) ([]store.Statement, error) {
 }
 
 func isSessionCheck(sql string) bool {
+	sql = strings.ReplaceAll(sql, "`", `"`) // MySQL quotes with backticks
 	return strings.Contains(sql, `"meta"`) || strings.HasPrefix(sql, `SELECT * FROM "users" WHERE id = `) ||
 		strings.Contains(sql, `FROM "role_permissions"`)
 }
 
 // raw runs the statements with pgx, reading every value of every row.
 func (e *benchEnv) raw(ctx context.Context, stmts []store.Statement) (int, error) {
+	if e.my != nil {
+		return rawMySQL(ctx, e.my, stmts)
+	}
 	n := 0
 	for _, s := range stmts {
 		rows, err := e.pg.Query(ctx, s.SQL, s.Args...)
@@ -448,6 +467,23 @@ func BenchmarkSession(b *testing.B) {
 	}
 	b.Run("check/raw", func(b *testing.B) {
 		timed(b, func() error { _, err := e.raw(ctx, all); return err })
+	})
+}
+
+// BenchmarkMay measures the question the UI asks before it opens a form:
+// the session check, the record's load and the decision (a management
+// session: allowed, so nothing is written).
+func BenchmarkMay(b *testing.B) {
+	e := bench(b)
+	ctx := context.Background()
+	s := e.sessions[domain.RoleManagement]
+	p, err := e.svc.Clients.List(ctx, s, domain.ListQuery{Limit: 1})
+	if err != nil || len(p.Items) == 0 {
+		b.Fatalf("a client to ask about: %v", err)
+	}
+	id := p.Items[0].ID
+	b.Run("client.update", func(b *testing.B) {
+		timed(b, func() error { return e.svc.May(ctx, s, domain.ActClientUpdate, id) })
 	})
 }
 

@@ -229,6 +229,21 @@ func matrixRows() []mrow {
 		_, err := e.svc.Companies.Search(ctx, s, "", 10)
 		return err
 	})
+	add(mrow{method: "Companies.Get", owner: ownNone, allow: all, read: true,
+		arrange: func(e *env, _ domain.User) target {
+			c := domain.Company{Name: "Lue " + itoa(e.next())}
+			if err := e.db.Companies().Create(e.ctx, &c); err != nil {
+				e.t.Fatal(err)
+			}
+			return target{company: c}
+		},
+		act: func(ctx context.Context, e *env, s *domain.Session, tg target) error {
+			co, err := e.svc.Companies.Get(ctx, s, tg.company.ID)
+			if err == nil && co.Name != tg.company.Name {
+				return errors.New("another company")
+			}
+			return err
+		}})
 	readAll("Dashboard.Get", func(ctx context.Context, e *env, s *domain.Session, tg target) error {
 		_, err := e.svc.Dashboard.Get(ctx, s)
 		return err

@@ -9,6 +9,43 @@ import (
 	"unicode/utf8"
 )
 
+// MaxAttendees is the most attendees an event may have: far above any
+// real event, far below what every database's integer column holds.
+const MaxAttendees = 1_000_000
+
+// ParseAttendees reads a number of attendees: ASCII digits, with spaces
+// (also no-break and thin ones) between groups allowed, from 0 to
+// MaxAttendees. "" is 0. Anything else is refused with a sentence saying
+// what to type.
+func ParseAttendees(s string) (int, error) {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case isGroupSpace(r):
+		case r == '-' || r == '\u2212':
+			return 0, errors.New("enter zero or more attendees")
+		default:
+			return 0, errors.New("enter a whole number of attendees, like 120")
+		}
+	}
+	digits := strings.TrimLeft(b.String(), "0")
+	if digits == "" {
+		return 0, nil
+	}
+	if len(digits) > 7 {
+		return 0, errAttendeesMax
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n > MaxAttendees {
+		return 0, errAttendeesMax
+	}
+	return n, nil
+}
+
+var errAttendeesMax = errors.New("enter at most 1 000 000 attendees")
+
 // MaxCents is the largest amount ParseMoney accepts: 10 000 000 000.00 €.
 // It keeps every sum of a few thousand contracts far from int64 overflow.
 const MaxCents int64 = 1_000_000_000_000
@@ -239,14 +276,21 @@ func NormalizeEmail(s string) (string, error) {
 		return "", errEmail
 	}
 	s = strings.ToLower(s)
-	if len(s) > 254 {
-		return "", errors.New("use an email address of at most 254 characters")
+	// Length first: a long address is refused for its length, whatever
+	// else is wrong with it.
+	if n := utf8.RuneCountInString(s); n > 254 {
+		return "", errors.New("use at most 254 characters (this one has " + strconv.Itoa(n) + ")")
+	} else if len(s) > 254 {
+		return "", errors.New("use at most 254 characters (accented letters count as two)")
 	}
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || strings.Contains(domain, "@") {
 		return "", errors.New("enter an email address with exactly one @, like name@example.com")
 	}
-	if local == "" || len(local) > 64 || local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+	if len(local) > 64 {
+		return "", errors.New("use at most 64 characters before the @")
+	}
+	if local == "" || local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
 		return "", errEmail
 	}
 	for _, r := range local {

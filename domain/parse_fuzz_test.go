@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +249,28 @@ func FuzzCleanText(f *testing.F) {
 		}
 		if domain.StripControl(stripped) != stripped {
 			t.Fatalf("StripControl not idempotent on %q", s)
+		}
+	})
+}
+
+func FuzzParseAttendees(f *testing.F) {
+	for _, s := range []string{"", "0", "120", " 1 200 ", "1\u00a0000\u202f000", "1000001", "2147483648",
+		"99999999999999999999", "-1", "\u22121", "12a", "1.5", "00000000000042", "\x1b[2J"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := domain.ParseAttendees(s)
+		if err != nil {
+			if n != 0 || err.Error() == "" {
+				t.Fatalf("ParseAttendees(%q) = %d, %v", s, n, err)
+			}
+			return
+		}
+		if n < 0 || n > domain.MaxAttendees {
+			t.Fatalf("ParseAttendees(%q) = %d: out of bounds", s, n)
+		}
+		if again, err := domain.ParseAttendees(strconv.Itoa(n)); err != nil || again != n {
+			t.Fatalf("ParseAttendees(%q) = %d, which does not read back: %d, %v", s, n, again, err)
 		}
 	})
 }

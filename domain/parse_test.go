@@ -211,7 +211,12 @@ func TestNormalizeEmail(t *testing.T) {
 		{"alice<x>@example.com", "", "name@example.com"},
 		{"alice@exa_mple.com", "", "name@example.com"},
 		{"\xff@example.com", "", "name@example.com"},
-		{strings.Repeat("a", 65) + "@example.com", "", "name@example.com"},
+		{strings.Repeat("a", 65) + "@example.com", "", "at most 64 characters before the @"},
+		// Too long is said first, whatever else is wrong (the 299th
+		// character is no reason to speak of the domain).
+		{strings.Repeat("a", 252) + "@example.com", "", "use at most 254 characters (this one has 264)"},
+		{strings.Repeat("b", 299), "", "use at most 254 characters (this one has 299)"},
+		{strings.Repeat("é", 200) + "@example.com", "", "accented letters count as two"},
 		{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 60) + ".com", "", "at most 254"},
 	}
 	for _, tt := range tests {

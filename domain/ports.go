@@ -48,7 +48,16 @@ type ListQuery struct {
 	Sort   string // one of the resource's Sort* constants ("" = default)
 	Desc   bool
 	After  string // cursor returned with the previous page; "" = first page
-	Limit  int    // 1..500, default 50
+	// Before is a page's Prev cursor: the rows just before that page, still
+	// in list order. At most one of After, Before and Last is set.
+	Before string
+	// Last asks for the last page of the list (its final rows, in list
+	// order): the list read from its other end.
+	Last  bool
+	Limit int // 1..500, default 50
+	// Count asks for Page.Total as well: exact up to a few thousand rows,
+	// an estimate beyond (Page.Exact says which).
+	Count bool
 
 	CompanyID *int64     // clients, contracts, events: only this company
 	ClientID  *int64     // contracts, events: only this client
@@ -62,10 +71,17 @@ type ListQuery struct {
 }
 
 // Page is one page of a list. Next is the cursor of the following page, ""
-// when this is the last one.
+// when this is the last one; Prev the cursor of the rows before this page,
+// "" when it is the first one.
 type Page[T any] struct {
 	Items []T
 	Next  string
+	Prev  string
+	// Total is the number of rows of the whole list (filter and search
+	// applied), when the query asked for Count; Exact is false when it is
+	// an estimate (large lists).
+	Total int64
+	Exact bool
 }
 
 // List filters. Which ones a resource accepts is in ListFilters.

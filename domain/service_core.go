@@ -441,6 +441,9 @@ func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
 	if !slices.Contains(ListSorts[resource], q.Sort) {
 		return q, Invalid("sort", "choose one of the offered sort orders")
 	}
+	if n := btoi(q.After != "") + btoi(q.Before != "") + btoi(q.Last); n > 1 {
+		return q, Invalid("page", "ask for one page: after a cursor, before a cursor or the last one")
+	}
 	switch {
 	case q.Limit <= 0:
 		q.Limit = 50
@@ -463,6 +466,13 @@ func (c *core) query(resource string, a Actor, q ListQuery) (ListQuery, error) {
 		q.Role = a.Role
 	}
 	return q, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // form collects per-field validation messages.

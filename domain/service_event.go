@@ -72,8 +72,11 @@ func validateEvent(in EventInput, update bool) (Event, error) {
 	if !in.Start.IsZero() && !in.End.IsZero() && !in.End.After(in.Start) {
 		f.add("end", "the end must be after the start")
 	}
-	if in.Attendees < 0 {
+	switch {
+	case in.Attendees < 0:
 		f.add("attendees", "enter zero or more attendees")
+	case in.Attendees > MaxAttendees:
+		f.add("attendees", errAttendeesMax.Error())
 	}
 	if update && in.Status != "" && !slices.Contains(EventStatuses, in.Status) {
 		f.add("status", "choose planned, confirmed, done or cancelled")

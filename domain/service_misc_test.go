@@ -23,6 +23,18 @@ func TestUnreadableRecordIsNotFound(t *testing.T) {
 		if _, err := e.svc.Clients.Get(e.ctx, s, cl.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("get unreadable client: %v", err)
 		}
+		if last := e.lastAudit(); last.Action != "client.read.denied" || last.EntityID != cl.ID ||
+			len(last.Changes) != 1 || last.Changes[0].New != domain.ReasonNoPermission {
+			t.Fatalf("audit of the refused read: %+v", last)
+		}
+		// Asking about an action on it: not found either, and audited alike.
+		mark := e.mark()
+		if err := e.svc.May(e.ctx, s, domain.ActContractCreate, cl.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("May on an unreadable record: %v", err)
+		}
+		if added := e.newAudit(mark); len(added) != 1 || added[0].Action != "client.read.denied" || added[0].EntityID != cl.ID {
+			t.Fatalf("audit of May on an unreadable record: %+v", added)
+		}
 		if _, err := e.svc.Clients.Detail(e.ctx, s, cl.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("detail of unreadable client: %v", err)
 		}
@@ -44,6 +56,7 @@ func TestListQueriesAreAllowListed(t *testing.T) {
 		s := e.session("sales")
 		for _, q := range []domain.ListQuery{
 			{Filter: "drop table"}, {Sort: "password_hash"}, {Filter: domain.FilterUnassigned}, {Search: "\x1b]0;pwned\a"},
+			{After: "x", Before: "y"}, {After: "x", Last: true}, {Before: "y", Last: true},
 		} {
 			if _, err := e.svc.Clients.List(e.ctx, s, q); !errors.Is(err, domain.ErrInvalid) {
 				t.Fatalf("clients %+v: %v", q, err)

@@ -97,6 +97,11 @@ func (c *core) familyLive(ctx context.Context, family string) error {
 	if !ok {
 		var err error
 		st, err = c.store.Tokens().Family(ctx, family)
+		if errors.Is(err, ErrNotFound) {
+			// The token is ours (signed), so its family existed: its rows
+			// went with the collaborator they belonged to.
+			return ended(EndDeleted)
+		}
 		if err != nil {
 			return c.authStoreErr("check session", err)
 		}

@@ -58,6 +58,11 @@ func TestSessionEndsInEveryProcess(t *testing.T) {
 				e.t.Fatal(err)
 			}
 		}},
+		{domain.EndDeleted, func(e *env, a *domain.Services, _ *domain.Session, u domain.User) {
+			if err := a.Users.Delete(e.ctx, e.sessionOf(a, e.users["mgr"]), u.ID); err != nil {
+				e.t.Fatal(err)
+			}
+		}},
 		{domain.EndPasswordChanged, func(e *env, a *domain.Services, own *domain.Session, _ domain.User) {
 			if err := a.Users.ChangePassword(e.ctx, own, testPassword, "amber kite juggles seven plums"); err != nil {
 				e.t.Fatal(err)

@@ -108,11 +108,12 @@ func (r auditRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 		g = g.Where("a.at < ?", q.To.UTC())
 	}
 	if q.Search != "" {
-		p := likePattern(q.Search)
-		g = g.Where(`(lower(a.action) LIKE ? ESCAPE '\' OR lower(a.actor_name) LIKE ? ESCAPE '\' OR lower(a.label) LIKE ? ESCAPE '\')`, p, p, p)
+		g = g.Where(r.db.anyLike(r.db.pattern(q.Search), col("a", "action"), col("a", "actor_name"), col("a", "label")))
 	}
 	// The log reads newest first: the cursor is made for that order.
 	q.Desc = !q.Desc
-	p, err := pageOf(ctx, g, auditList, q, auditModel.entry)
+	p, err := withTotal(ctx, r.db, q, g, func() (domain.Page[domain.AuditEntry], error) {
+		return pageOf(ctx, g, auditList, q, auditModel.entry)
+	})
 	return p, wrapList("list audit", err)
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/epic-events/crm/domain"
 )
 
@@ -31,7 +33,7 @@ func (r companyRepo) Get(ctx context.Context, id int64) (domain.Company, error) 
 
 // GetByName finds a company by name, case-insensitively.
 func (r companyRepo) GetByName(ctx context.Context, name string) (domain.Company, error) {
-	return findOne("get company", r.db.conn(ctx).Where("lower(name) = lower(?)", name), companyModel.company)
+	return findOne("get company", r.db.conn(ctx).Where(r.db.textEq(clause.Column{Name: "name"}, name)), companyModel.company)
 }
 
 // Create inserts c; ErrDuplicate when the name is taken.
@@ -56,7 +58,7 @@ func (r companyRepo) Search(ctx context.Context, text string, limit int) ([]doma
 	}
 	g := r.db.conn(ctx).Model(&companyModel{})
 	if text != "" {
-		g = g.Where(`lower(name) LIKE ? ESCAPE '\'`, likePattern(text))
+		g = g.Where(r.db.like(clause.Column{Name: "name"}, r.db.pattern(text)))
 	}
 	var ms []companyModel
 	if err := g.Order("name, id").Limit(limit).Find(&ms).Error; err != nil {

@@ -93,6 +93,13 @@ func (r contractRepo) base(ctx context.Context) *gorm.DB {
 
 // with adds the columns and joins of a read to g (FROM set).
 func (r contractRepo) with(g *gorm.DB) *gorm.DB {
+	// The list walks contracts in sort order and stops after a page. MySQL
+	// and MariaDB would rather start from the smaller clients table and
+	// sort every contract: STRAIGHT_JOIN keeps contracts first.
+	joinClients := "JOIN clients AS cl ON cl.id = k.client_id"
+	if r.db.dialect == DialectMySQL {
+		joinClients = "STRAIGHT_JOIN clients AS cl ON cl.id = k.client_id"
+	}
 	// Names through scalar subqueries rather than LEFT JOINs: the same
 	// index lookups per row, but PostgreSQL plans three relations instead
 	// of seven (planning a seven-way join cost more than running it).
@@ -102,7 +109,7 @@ func (r contractRepo) with(g *gorm.DB) *gorm.DB {
 			COALESCE((SELECT sb.full_name FROM users AS sb WHERE sb.id = k.signed_by_id), '') AS signed_by_name,
 			(SELECT ev.id FROM events AS ev WHERE ev.contract_id = k.id) AS event_id,
 			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = k.updated_by_id), '') AS updated_by_name`).
-		Joins("JOIN clients AS cl ON cl.id = k.client_id").
+		Joins(joinClients).
 		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id")
 }
 
@@ -171,11 +178,15 @@ func (r contractRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page
 	return listOf(ctx, r.db, q, listDef[contractRow, domain.Contract]{
 		op: "list contracts", table: "contracts AS k", with: r.with, filters: r.filters, spec: contractList, conv: contractRow.contract,
 		match: func(pat string) clause.Expr {
-			return clause.Expr{SQL: `(lower(cl.full_name) LIKE ? ESCAPE '\' OR lower(cl.email) LIKE ? ESCAPE '\'
-				OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat}}
+			return r.db.anyLike(pat, col("cl", "full_name"), col("cl", "email"), col("co", "name"))
 		},
 		cands: func(pat string) clause.Expr {
-			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{matchingClients(pat)}}
+			if r.db.dialect == DialectMySQL {
+				// MariaDB runs IN (subquery) here as a dependent subquery,
+				// once per contract: join the matching clients instead.
+				return clause.Expr{SQL: "SELECT k.id FROM (?) AS m JOIN contracts AS k ON k.client_id = m.id", Vars: []any{r.db.matchingClients(pat)}}
+			}
+			return clause.Expr{SQL: "SELECT id FROM contracts WHERE client_id IN (?)", Vars: []any{r.db.matchingClients(pat)}}
 		},
 	})
 }
@@ -268,21 +279,29 @@ func (r contractRepo) Stats(ctx context.Context, q domain.StatsQuery) (domain.St
 		UpcomingEvents   int64
 	}
 	now, month := q.Now.UTC(), q.MonthStart.UTC()
-	// A nil SalesID / SupportID means everyone: "? IS NULL OR ...".
+	// A nil SalesID / SupportID means everyone: then no condition at all,
+	// so that no figure joins every contract to its client only to keep
+	// them all (MySQL would do that join, row by row).
+	everyone := clause.Expr{SQL: "1 = 1"}
+	clientsMine, contractsMine, eventsMine := everyone, everyone, everyone
+	if q.SalesID != nil {
+		clientsMine = clause.Expr{SQL: "c.sales_contact_id = ?", Vars: []any{*q.SalesID}}
+		contractsMine = clause.Expr{SQL: "k.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?)", Vars: []any{*q.SalesID}}
+	}
+	if q.SupportID != nil {
+		eventsMine = clause.Expr{SQL: "e.support_contact_id = ?", Vars: []any{*q.SupportID}}
+	}
+	sum := r.db.bigint(clause.Expr{SQL: "COALESCE(SUM(k.remaining_cents), 0)"})
 	err := r.db.conn(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM clients c WHERE (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS clients,
-		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'draft' AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS draft_contracts,
-		(SELECT CAST(COALESCE(SUM(k.remaining_cents), 0) AS BIGINT) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'signed' AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS outstanding_cents,
-		(SELECT CAST(COALESCE(SUM(k.remaining_cents), 0) AS BIGINT) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS unpaid_cents,
-		(SELECT COUNT(*) FROM contracts k JOIN clients c ON c.id = k.client_id
-			WHERE k.status = 'signed' AND k.signed_at >= ? AND (CAST(? AS BIGINT) IS NULL OR c.sales_contact_id = ?)) AS signed_this_month,
+		(SELECT COUNT(*) FROM clients c WHERE ?) AS clients,
+		(SELECT COUNT(*) FROM contracts k WHERE k.status = 'draft' AND ?) AS draft_contracts,
+		(SELECT ? FROM contracts k WHERE k.status = 'signed' AND ?) AS outstanding_cents,
+		(SELECT ? FROM contracts k WHERE ?) AS unpaid_cents,
+		(SELECT COUNT(*) FROM contracts k WHERE k.status = 'signed' AND k.signed_at >= ? AND ?) AS signed_this_month,
 		(SELECT COUNT(*) FROM events e WHERE e.support_contact_id IS NULL AND e.start_at >= ?) AS unassigned_events,
-		(SELECT COUNT(*) FROM events e WHERE e.start_at >= ? AND (CAST(? AS BIGINT) IS NULL OR e.support_contact_id = ?)) AS upcoming_events`,
-		q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID, q.SalesID,
-		month, q.SalesID, q.SalesID, now, now, q.SupportID, q.SupportID).Scan(&st).Error
+		(SELECT COUNT(*) FROM events e WHERE e.start_at >= ? AND ?) AS upcoming_events`,
+		clientsMine, contractsMine, sum, contractsMine, sum, contractsMine,
+		month, contractsMine, now, now, eventsMine).Scan(&st).Error
 	if err != nil {
 		return domain.Stats{}, wrap("dashboard figures", err)
 	}

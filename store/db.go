@@ -1,11 +1,12 @@
 // Package store implements the domain's repository ports with GORM on
-// SQLite (embedded, pure Go) and PostgreSQL. GORM models stay here; the
-// domain entities carry no tags.
+// SQLite (embedded, pure Go), PostgreSQL and MySQL/MariaDB. GORM models
+// stay here; the domain entities carry no tags.
 package store
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,7 +15,9 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
+	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -52,6 +55,8 @@ type DB struct {
 	rec *recorder
 	// lim bounds the first pass of a search (see searchPageOf).
 	lim searchLimits
+	// countCap overrides the cap of an exact list total (0 = countCap).
+	countCap int
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -62,9 +67,17 @@ func IsPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// Open connects to dsn: a postgres:// or postgresql:// URL, or else the
-// path of a SQLite file (created if missing). It does not migrate.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+// Open connects to dsn: a postgres:// or postgresql:// URL, a mysql://
+// URL (MySQL or MariaDB), or else the path of a SQLite file (created if
+// missing). It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, true) }
+
+// OpenExisting is Open for a database that must exist already: a missing
+// SQLite file is an *OpenError (OpenMissing) instead of a new database.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, false) }
+
+// open connects to dsn; the problems of opening are *OpenError.
+func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	cfg := &gorm.Config{
 		TranslateError:         true,
 		Logger:                 logger.Discard,
@@ -73,22 +86,40 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	db := &DB{dsn: dsn, desc: DescribeDSN(dsn), rec: &recorder{}, lim: searchLimits{searchWindow, maxCandidates}}
 	var err error
-	if IsPostgresDSN(dsn) {
+	switch {
+	case IsPostgresDSN(dsn):
 		db.dialect = DialectPostgres
 		db.g, err = gorm.Open(postgres.New(postgres.Config{DSN: dsn}), cfg)
-	} else {
+	case IsMySQLDSN(dsn):
+		db.dialect = DialectMySQL
+		var mc *mysql.Config
+		if mc, err = mysqlConfig(dsn); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		var conn driver.Connector
+		if conn, err = mysql.NewConnector(mc); err != nil {
+			return nil, fmt.Errorf("open database: %w", domain.Invalid("database", "the MySQL address is not usable"))
+		}
+		precision := 6
+		db.g, err = gorm.Open(gormmysql.New(gormmysql.Config{
+			Conn: sql.OpenDB(conn), DSNConfig: mc, DefaultDatetimePrecision: &precision,
+		}), cfg)
+	default:
 		if dsn == "" {
 			return nil, fmt.Errorf("open database: %w", domain.Invalid("database", "no database file given"))
 		}
 		if strings.Contains(dsn, "?") {
 			return nil, fmt.Errorf("open database: %w", domain.Invalid("database", "the database file name may not contain '?'"))
 		}
+		if err := checkSQLitePath(dsn, create); err != nil {
+			return nil, err
+		}
 		db.dialect = DialectSQLite
 		db.wsem = make(chan struct{}, 1)
 		db.g, err = gorm.Open(sqlite.Open(dsn+"?"+sqlitePragmas), cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", mapErr(err))
+		return nil, openError(dsn, db.where(), err)
 	}
 	if db.sqlDB, err = db.g.DB(); err != nil {
 		return nil, fmt.Errorf("open database: %w", mapErr(err))
@@ -103,11 +134,32 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sqlDB.SetMaxIdleConns(8)
 		db.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	if err := db.Ping(ctx); err != nil {
+	if db.dialect == DialectMySQL {
+		// Servers close connections idle longer than wait_timeout (often
+		// set low by operators): retire them first.
+		db.sqlDB.SetConnMaxLifetime(3 * time.Minute)
+	}
+	// The first read of the file header: a file that is not a database
+	// says so here, not at the first screen.
+	probe := "SELECT 1"
+	if db.dialect == DialectSQLite {
+		probe = "SELECT count(*) FROM sqlite_master"
+	}
+	var n int
+	if err := db.sqlDB.QueryRowContext(ctx, probe).Scan(&n); err != nil {
 		_ = db.sqlDB.Close()
-		return nil, err
+		return nil, openError(dsn, db.where(), err)
 	}
 	return db, nil
+}
+
+// where is the database's place for a message: the SQLite file's path, or
+// the credential-free PostgreSQL address.
+func (db *DB) where() string {
+	if db.dialect == DialectSQLite {
+		return db.dsn
+	}
+	return strings.TrimPrefix(db.desc, "postgres ")
 }
 
 // Ping checks that the database answers.
@@ -126,7 +178,7 @@ func (db *DB) Close() error {
 	return db.sqlDB.Close()
 }
 
-// Dialect is "sqlite" or "postgres".
+// Dialect is "sqlite", "postgres" or "mysql".
 func (db *DB) Dialect() string { return db.dialect }
 
 // Describe is a description of the database without any password.
@@ -135,6 +187,9 @@ func (db *DB) Describe() string { return db.desc }
 // DescribeDSN describes dsn for humans and logs: the password, if any, is
 // never part of it.
 func DescribeDSN(dsn string) string {
+	if IsMySQLDSN(dsn) {
+		return describeMySQL(dsn)
+	}
 	if !IsPostgresDSN(dsn) {
 		if abs, err := filepath.Abs(dsn); err == nil && dsn != "" {
 			dsn = abs
@@ -175,6 +230,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx domain.Store) error) error {
 			return fmt.Errorf("transaction: %w", domain.ErrUnavailable)
 		}
 	}
+	var opts []*sql.TxOptions
+	if db.dialect == DialectMySQL {
+		opts = append(opts, mysqlTxOptions)
+	}
 	var fnErr error
 	err := db.conn(ctx).Transaction(func(g *gorm.DB) error {
 		tx := *db
@@ -182,7 +241,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx domain.Store) error) error {
 		tx.inTx = true
 		fnErr = fn(&tx)
 		return fnErr
-	})
+	}, opts...)
 	if err != nil && fnErr != nil && errors.Is(err, fnErr) {
 		return err
 	}
@@ -281,6 +340,7 @@ func mapErr(err error) error {
 	}
 	var (
 		pgErr *pgconn.PgError
+		myErr *mysql.MySQLError
 		sqErr sqliteCoder
 	)
 	switch {
@@ -318,6 +378,8 @@ func mapErr(err error) error {
 			return domain.ErrUnavailable
 		}
 		return errInternal
+	case errors.As(err, &myErr):
+		return mapMySQL(myErr)
 	case errors.As(err, &sqErr):
 		code := sqErr.Code()
 		switch code {
@@ -352,7 +414,8 @@ func mapErr(err error) error {
 var errInternal = errors.New("internal database error")
 
 func isConnErr(err error) bool {
-	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) {
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) ||
+		errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driverBadConn) {
 		return true
 	}
 	var ce *pgconn.ConnectError

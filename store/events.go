@@ -81,13 +81,18 @@ func (r eventRepo) base(ctx context.Context) *gorm.DB {
 
 // with adds the columns and joins of a read to g (FROM set).
 func (r eventRepo) with(g *gorm.DB) *gorm.DB {
+	// Events first on MySQL too (see contractRepo.with).
+	joinClients := "JOIN clients AS cl ON cl.id = e.client_id"
+	if r.db.dialect == DialectMySQL {
+		joinClients = "STRAIGHT_JOIN clients AS cl ON cl.id = e.client_id"
+	}
 	// Collaborator names through scalar subqueries: fewer relations for
 	// PostgreSQL's planner (see contractRepo.base).
 	return g.Select(`e.*, cl.full_name AS client_name, COALESCE(co.name, '') AS company_name,
 			cl.sales_contact_id AS sales_contact_id,
 			COALESCE((SELECT su.full_name FROM users AS su WHERE su.id = e.support_contact_id), '') AS support_contact_name,
 			COALESCE((SELECT ub.full_name FROM users AS ub WHERE ub.id = e.updated_by_id), '') AS updated_by_name`).
-		Joins("JOIN clients AS cl ON cl.id = e.client_id").
+		Joins(joinClients).
 		Joins("LEFT JOIN companies AS co ON co.id = cl.company_id")
 }
 
@@ -197,12 +202,16 @@ func (r eventRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[do
 	return listOf(ctx, r.db, q, listDef[eventRow, domain.Event]{
 		op: "list events", table: "events AS e", with: r.with, filters: r.filters, spec: eventList, conv: eventRow.event,
 		match: func(pat string) clause.Expr {
-			return clause.Expr{SQL: `(lower(e.name) LIKE ? ESCAPE '\' OR lower(cl.full_name) LIKE ? ESCAPE '\'
-				OR lower(cl.email) LIKE ? ESCAPE '\' OR lower(co.name) LIKE ? ESCAPE '\')`, Vars: []any{pat, pat, pat, pat}}
+			return r.db.anyLike(pat, col("e", "name"), col("cl", "full_name"), col("cl", "email"), col("co", "name"))
 		},
 		cands: func(pat string) clause.Expr {
-			return clause.Expr{SQL: `SELECT id FROM events WHERE lower(name) LIKE ? ESCAPE '\'
-				UNION SELECT id FROM events WHERE client_id IN (?)`, Vars: []any{pat, matchingClients(pat)}}
+			if r.db.dialect == DialectMySQL {
+				// As for contracts: a join, not IN (subquery).
+				return clause.Expr{SQL: `SELECT id FROM events WHERE ?
+					UNION SELECT e.id FROM (?) AS m JOIN events AS e ON e.client_id = m.id`, Vars: []any{r.db.like(clause.Column{Name: "name"}, pat), r.db.matchingClients(pat)}}
+			}
+			return clause.Expr{SQL: `SELECT id FROM events WHERE ?
+				UNION SELECT id FROM events WHERE client_id IN (?)`, Vars: []any{r.db.like(clause.Column{Name: "name"}, pat), r.db.matchingClients(pat)}}
 		},
 	})
 }

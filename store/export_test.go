@@ -15,6 +15,12 @@ func ExecForTest(ctx context.Context, db *DB, sql string, args ...any) error {
 // using the candidates, and how many candidates it takes at most.
 func SetSearchLimits(db *DB, window, cands int) { db.lim = searchLimits{window, cands} }
 
+// DSNForTest is the DSN a database was opened with, to open it again.
+func DSNForTest(db *DB) string { return db.dsn }
+
+// SetCountCap changes how many rows a list total counts exactly.
+func SetCountCap(db *DB, n int) { db.countCap = n }
+
 // SetPollEvery changes how often the SQLite change poller looks, so tests
 // do not wait a second per step; it returns the function that restores it.
 func SetPollEvery(d time.Duration) func() {

@@ -61,7 +61,8 @@ func emailWord(s string) string { return asciiFold.Replace(strings.ToLower(s)) }
 // 10% without support) plus 0.3×scale drafts, contracts unpaid, partly
 // and fully paid with their payments, and a few collaborators of each
 // role whose password hash is passwordHash. On PostgreSQL rows go in with
-// COPY, on SQLite with batched multi-row INSERTs, in one transaction. It
+// COPY, on SQLite and MySQL with batched multi-row INSERTs, in one
+// transaction. It
 // expects a database without generated data (emails must be free).
 func (db *DB) Generate(ctx context.Context, scale int, seed int64, passwordHash string, progress ProgressFunc) (GenerateResult, error) {
 	start := time.Now()
@@ -264,7 +265,7 @@ func (db *DB) Generate(ctx context.Context, scale int, seed int64, passwordHash 
 }
 
 // bulkWriter writes generated rows in one transaction: COPY on
-// PostgreSQL, multi-row INSERTs on SQLite.
+// PostgreSQL, multi-row INSERTs on SQLite and MySQL.
 type bulkWriter struct {
 	db   *DB
 	pg   *pgx.Conn
@@ -288,15 +289,17 @@ func (db *DB) newBulkWriter(ctx context.Context) (*bulkWriter, error) {
 		}
 		return w, nil
 	}
-	select {
-	case db.wsem <- struct{}{}:
-		w.held = true
-	case <-ctx.Done():
-		return nil, wrap("generate", ctx.Err())
+	if db.wsem != nil {
+		select {
+		case db.wsem <- struct{}{}:
+			w.held = true
+		case <-ctx.Done():
+			return nil, wrap("generate", ctx.Err())
+		}
 	}
 	w.tx = db.conn(ctx).Begin()
 	if w.tx.Error != nil {
-		<-db.wsem
+		w.close(ctx)
 		return nil, wrap("generate", w.tx.Error)
 	}
 	return w, nil
@@ -345,7 +348,15 @@ func (w *bulkWriter) commit(ctx context.Context) error {
 		}
 		return nil
 	}
-	return wrap("generate", w.tx.Commit().Error)
+	if err := w.tx.Commit().Error; err != nil {
+		return wrap("generate", err)
+	}
+	if w.db.dialect == DialectMySQL {
+		// Fresh statistics, as on PostgreSQL: InnoDB samples them again
+		// only later, and plans the first queries on empty tables'.
+		return wrap("generate", w.db.conn(ctx).Exec("ANALYZE TABLE users, companies, clients, contracts, payments, events").Error)
+	}
+	return nil
 }
 
 // nextID is the first free id of table (ids are given explicitly so that
@@ -370,7 +381,13 @@ var maxIDQuery = map[string]string{
 	"events":    "SELECT COALESCE(MAX(id), 0) FROM events",
 }
 
-const sqliteBatch = 500
+// Rows per multi-row INSERT: SQLite binds at most 32 766 parameters; a
+// MySQL statement is sent as text (well under max_allowed_packet), and
+// fewer, larger statements mean fewer round trips.
+const (
+	sqliteBatch = 500
+	mysqlBatch  = 2000
+)
 
 // insert writes rows: COPY (PostgreSQL) or batches of multi-row INSERTs.
 func insert[T any](ctx context.Context, w *bulkWriter, stage, table string, cols []string, rows []T, values func(T) []any, progress ProgressFunc) error {
@@ -393,8 +410,12 @@ func insert[T any](ctx context.Context, w *bulkWriter, stage, table string, cols
 		progress(stage, len(rows), len(rows))
 		return nil
 	}
-	for lo := 0; lo < len(rows); lo += sqliteBatch {
-		hi := min(lo+sqliteBatch, len(rows))
+	batch := sqliteBatch
+	if w.db.dialect == DialectMySQL {
+		batch = mysqlBatch
+	}
+	for lo := 0; lo < len(rows); lo += batch {
+		hi := min(lo+batch, len(rows))
 		if err := w.tx.WithContext(ctx).Create(rows[lo:hi]).Error; err != nil {
 			return wrap("generate "+stage, err)
 		}

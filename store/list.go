@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,10 +115,12 @@ type pageParams struct {
 	sort  string
 	key   sortKey
 	limit int
-	desc  bool
-	after bool
+	desc  bool // the list's order
+	after bool // a cursor is set: (v, id) bounds the walk
+	back  bool // walking from the end: Before or Last (see backward)
 	v     any
 	id    int64
+	q     domain.ListQuery
 }
 
 func resolvePage(spec listSpec, q domain.ListQuery) (pageParams, error) {
@@ -143,16 +146,26 @@ func resolvePage(spec listSpec, q domain.ListQuery) (pageParams, error) {
 		}
 		p.after, p.v, p.id = true, v, id
 	}
-	return p, nil
+	return p.backward(q)
 }
 
 // keyset restricts g to the rows after the cursor. Row-value comparison:
 // PostgreSQL and SQLite both walk the (key, id) index from the position.
+// MySQL and MariaDB do not seek an index with a row value (they would
+// read the index from its start), so there the same condition is spelt
+// key >= v AND (key > v OR id > last), whose first term is a range.
 func (p pageParams) keyset(g *gorm.DB, spec listSpec) *gorm.DB {
 	if !p.after {
 		return g
 	}
-	if p.desc {
+	less := p.desc != p.back
+	if g.Dialector.Name() == DialectMySQL {
+		if less {
+			return g.Where("? <= ? AND (? < ? OR ? < ?)", p.key.col, p.v, p.key.col, p.v, spec.id, p.id)
+		}
+		return g.Where("? >= ? AND (? > ? OR ? > ?)", p.key.col, p.v, p.key.col, p.v, spec.id, p.id)
+	}
+	if less {
 		return g.Where("(?, ?) < (?, ?)", p.key.col, spec.id, p.v, p.id)
 	}
 	return g.Where("(?, ?) > (?, ?)", p.key.col, spec.id, p.v, p.id)
@@ -161,8 +174,8 @@ func (p pageParams) keyset(g *gorm.DB, spec listSpec) *gorm.DB {
 // ordered sorts g by (key, id) and keeps n rows.
 func (p pageParams) ordered(g *gorm.DB, spec listSpec, n int) *gorm.DB {
 	return g.Order(clause.OrderBy{Columns: []clause.OrderByColumn{
-		{Column: p.key.col, Desc: p.desc},
-		{Column: spec.id, Desc: p.desc},
+		{Column: p.key.col, Desc: p.desc != p.back},
+		{Column: spec.id, Desc: p.desc != p.back},
 	}}).Limit(n)
 }
 
@@ -177,10 +190,18 @@ func scanPage[R keyed, T any](ctx context.Context, g *gorm.DB, p pageParams, con
 
 func makePage[R keyed, T any](rows []R, p pageParams, conv func(R) T) domain.Page[T] {
 	var out domain.Page[T]
-	if len(rows) > p.limit {
+	if p.back {
+		rows, out.Prev, out.Next = edgesBackward(p, rows)
+	} else if len(rows) > p.limit {
 		rows = rows[:p.limit]
 		last := rows[p.limit-1]
 		out.Next = encodeCursor(p.sort, p.desc, last.sortValue(p.sort), last.rowID())
+	}
+	if !p.back && p.after {
+		out.Prev = p.q.After
+		if len(rows) > 0 {
+			out.Prev = encodeCursor(p.sort, p.desc, rows[0].sortValue(p.sort), rows[0].rowID())
+		}
 	}
 	out.Items = make([]T, len(rows))
 	for i, r := range rows {
@@ -197,6 +218,109 @@ func pageOf[R keyed, T any](ctx context.Context, base *gorm.DB, spec listSpec, q
 		return domain.Page[T]{}, err
 	}
 	return scanPage(ctx, p.ordered(p.keyset(base, spec), spec, p.limit+1), p, conv)
+}
+
+// backward resolves the backward reads: Before (a cursor, walked the other
+// way) and Last (the list's end, walked the other way from no cursor).
+func (p pageParams) backward(q domain.ListQuery) (pageParams, error) {
+	p.q = q
+	switch {
+	case q.Before != "":
+		if q.After != "" || q.Last {
+			return p, ErrBadCursor
+		}
+		v, id, err := decodeCursor(q.Before, p.sort, q.Desc, p.key.kind)
+		if err != nil {
+			return p, err
+		}
+		p.after, p.back, p.v, p.id = true, true, v, id
+	case q.Last:
+		if q.After != "" {
+			return p, ErrBadCursor
+		}
+		p.back = true
+	}
+	return p, nil
+}
+
+// edgesBackward turns the rows of a backward walk (limit+1 of them, from
+// the end) into the page in list order with its cursors: Prev when more
+// rows lie before it, Next when the walk started at a cursor (the rows from
+// that cursor on follow the page).
+func edgesBackward[R keyed](p pageParams, rows []R) (page []R, prev, next string) {
+	more := len(rows) > p.limit
+	if more {
+		rows = rows[:p.limit]
+	}
+	slices.Reverse(rows)
+	if more {
+		prev = encodeCursor(p.sort, p.desc, rows[0].sortValue(p.sort), rows[0].rowID())
+	}
+	if p.q.Before != "" {
+		next = p.q.Before
+		if n := len(rows); n > 0 {
+			next = encodeCursor(p.sort, p.desc, rows[n-1].sortValue(p.sort), rows[n-1].rowID())
+		}
+	}
+	return rows, prev, next
+}
+
+// countCap is how many rows a list's Total counts exactly; beyond it a
+// PostgreSQL list gives the planner's estimate (Page.Exact false), so that
+// counting 100 000 rows never slows the first page down.
+const countCap = 10000
+
+// total counts the rows of sub (a list's FROM, joins, filters and search;
+// no keyset, order or limit): exactly up to the cap, estimated beyond on
+// PostgreSQL, exactly beyond on the others (their COUNT is an index scan of
+// a local file). sub must be a clone no one else chains on.
+func (db *DB) total(ctx context.Context, sub *gorm.DB) (n int64, exact bool, err error) {
+	limit := db.countCap
+	if limit == 0 {
+		limit = countCap
+	}
+	raw := db.conn(ctx)
+	sub = sub.Select("1 AS one")
+	if err := raw.Raw("SELECT COUNT(*) FROM (?) AS t", sub.Session(&gorm.Session{}).Limit(limit+1)).Scan(&n).Error; err != nil {
+		return 0, false, mapErr(err)
+	}
+	if n <= int64(limit) {
+		return n, true, nil
+	}
+	if db.dialect != DialectPostgres {
+		if err := db.conn(ctx).Raw("SELECT COUNT(*) FROM (?) AS t", sub).Scan(&n).Error; err != nil {
+			return 0, false, mapErr(err)
+		}
+		return n, true, nil
+	}
+	var plan string
+	if err := db.conn(ctx).Raw("EXPLAIN (FORMAT JSON) ?", sub).Row().Scan(&plan); err != nil {
+		return 0, false, mapErr(err)
+	}
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &out); err != nil || len(out) == 0 {
+		return n, false, nil
+	}
+	return max(int64(out[0].Plan.Rows), n), false, nil
+}
+
+// withTotal runs page and, when q asks for it, fills the page's Total from
+// base. base is cloned first: page chains its keyset and order on base.
+func withTotal[T any](ctx context.Context, db *DB, q domain.ListQuery, base *gorm.DB, page func() (domain.Page[T], error)) (domain.Page[T], error) {
+	var sub *gorm.DB
+	if q.Count {
+		sub = base.Session(&gorm.Session{}).Select("1 AS one")
+	}
+	p, err := page()
+	if err != nil || sub == nil {
+		return p, err
+	}
+	p.Total, p.Exact, err = db.total(ctx, sub)
+	return p, err
 }
 
 // Search strategy. A substring search cannot use a B-tree index in list
@@ -333,18 +457,26 @@ func listOf[R keyed, T any](ctx context.Context, db *DB, q domain.ListQuery, d l
 	}
 	filters := func(g *gorm.DB) *gorm.DB { g, _ = d.filters(g, q); return g }
 	if q.Search == "" {
-		p, err := pageOf(ctx, filters(d.with(db.conn(ctx).Table(d.table))), d.spec, q, d.conv)
+		base := filters(d.with(db.conn(ctx).Table(d.table)))
+		p, err := withTotal(ctx, db, q, base, func() (domain.Page[T], error) {
+			return pageOf(ctx, base, d.spec, q, d.conv)
+		})
 		return p, wrapList(d.op, err)
 	}
-	pat := likePattern(q.Search)
-	p, err := searchPageOf(ctx, searchSpec{
-		conn:    func() *gorm.DB { return db.conn(ctx) },
-		table:   d.table,
-		full:    func(g *gorm.DB) *gorm.DB { return filters(d.with(g)) },
-		filters: filters,
-		lim:     db.lim,
-		match:   d.match(pat),
-		cands:   d.cands(pat),
-	}, d.spec, q, d.conv)
+	pat := db.pattern(q.Search)
+	// The total of a search counts the candidates that match, so that the
+	// indexes find them (a rare text would otherwise test every row).
+	matching := filters(d.with(db.conn(ctx).Table(d.table))).Where(d.match(pat)).Where("? IN (?)", d.spec.id, d.cands(pat))
+	p, err := withTotal(ctx, db, q, matching, func() (domain.Page[T], error) {
+		return searchPageOf(ctx, searchSpec{
+			conn:    func() *gorm.DB { return db.conn(ctx) },
+			table:   d.table,
+			full:    func(g *gorm.DB) *gorm.DB { return filters(d.with(g)) },
+			filters: filters,
+			lim:     db.lim,
+			match:   d.match(pat),
+			cands:   d.cands(pat),
+		}, d.spec, q, d.conv)
+	})
 	return p, wrapList(d.op, err)
 }

@@ -154,6 +154,18 @@ func walk[T any](t *testing.T, name string, list func(context.Context, domain.Li
 		if len(p.Items) > 4 {
 			t.Fatalf("%s: page of %d rows", name, len(p.Items))
 		}
+		if pages > 0 && len(p.Items) > 0 {
+			// Prev leads back to the rows just read.
+			bq := q
+			bq.After, bq.Before = "", p.Prev
+			bp, err := list(bg, bq)
+			if err != nil || len(bp.Items) == 0 || id(bp.Items[len(bp.Items)-1]) != got[len(got)-1] {
+				t.Fatalf("%s: page %d: Before(Prev) does not end with row %d: %v", name, pages, got[len(got)-1], err)
+			}
+		}
+		if pages == 0 && p.Prev != "" {
+			t.Fatalf("%s: the first page has a previous page", name)
+		}
 		for _, it := range p.Items {
 			got = append(got, id(it))
 		}
@@ -165,6 +177,7 @@ func walk[T any](t *testing.T, name string, list func(context.Context, domain.Li
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s: paginated ids\n %v\nwant\n %v", name, got, want)
 	}
+	walkBack(t, name, list, q, id, want)
 	seen := map[int64]bool{}
 	for _, x := range got {
 		if seen[x] {
@@ -173,6 +186,54 @@ func walk[T any](t *testing.T, name string, list func(context.Context, domain.Li
 		seen[x] = true
 	}
 	return got
+}
+
+// walkBack reads the list from its end (Last, then Before each page's Prev)
+// and checks it yields want; that each page's Next leads to the rows right
+// after it; and that Count gives the exact total.
+func walkBack[T any](t *testing.T, name string, list func(context.Context, domain.ListQuery) (domain.Page[T], error), q domain.ListQuery, id func(T) int64, want []int64) {
+	t.Helper()
+	q.After, q.Last, q.Count = "", true, true
+	var got []int64
+	for pages := 0; ; pages++ {
+		if pages > 200 {
+			t.Fatalf("%s: endless backward pagination", name)
+		}
+		p, err := list(bg, q)
+		if err != nil {
+			t.Fatalf("%s: backward page %d: %v", name, pages, err)
+		}
+		if p.Total != int64(len(want)) || !p.Exact {
+			t.Fatalf("%s: total %d (exact %v), want %d", name, p.Total, p.Exact, len(want))
+		}
+		page := make([]int64, 0, len(p.Items))
+		for _, it := range p.Items {
+			page = append(page, id(it))
+		}
+		if len(page) > 4 || (len(page) < 4 && p.Prev != "") {
+			t.Fatalf("%s: backward page of %d rows, prev %q", name, len(page), p.Prev)
+		}
+		if pages == 0 && p.Next != "" {
+			t.Fatalf("%s: the last page has a next page", name)
+		}
+		if pages > 0 {
+			// The rows after this page are the ones read just before.
+			nq := q
+			nq.Last, nq.Before, nq.After, nq.Count = false, "", p.Next, false
+			np, err := list(bg, nq)
+			if err != nil || len(np.Items) == 0 || id(np.Items[0]) != got[0] {
+				t.Fatalf("%s: next of backward page %d: %v", name, pages, err)
+			}
+		}
+		got = append(page, got...)
+		if p.Prev == "" {
+			break
+		}
+		q.Last, q.Before = false, p.Prev
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s: ids read backward\n %v\nwant\n %v", name, got, want)
+	}
 }
 
 func TestPagination(t *testing.T) {
@@ -254,6 +315,22 @@ func TestPagination(t *testing.T) {
 		if _, err := db.Clients().List(bg, domain.ListQuery{Filter: "unsigned"}); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("unknown filter: %v", err)
 		}
+		// Beyond the cap of an exact count, PostgreSQL estimates the total
+		// (at least the rows counted); the others count exactly.
+		store.SetCountCap(db, 5)
+		for _, search := range []string{"", "client"} { // every client's email has "client"
+			p, err := db.Clients().List(bg, domain.ListQuery{Count: true, Limit: 2, Search: search})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if db.Dialect() == store.DialectPostgres && (p.Exact || p.Total < 6) {
+				t.Errorf("search %q: total %d exact %v over the cap, want an estimate of at least 6", search, p.Total, p.Exact)
+			}
+			if db.Dialect() != store.DialectPostgres && (!p.Exact || p.Total != int64(len(f.clients))) {
+				t.Errorf("search %q: total %d exact %v", search, p.Total, p.Exact)
+			}
+		}
+		store.SetCountCap(db, 0)
 		// Limits: default 50, at most 500.
 		if p, _ := db.Contracts().List(bg, domain.ListQuery{}); len(p.Items) != 50 || p.Next == "" {
 			t.Errorf("default limit: %d rows", len(p.Items))

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,7 +16,7 @@ import (
 
 // migrations holds one set of goose SQL migrations per dialect.
 //
-//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql migrations/mysql/*.sql
 var migrations embed.FS
 
 // provider builds a goose provider for db's dialect. It must not be
@@ -27,7 +29,8 @@ func (db *DB) provider() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
 	opts = append(opts, goose.WithDisableGlobalRegistry(true))
-	if db.dialect == DialectPostgres {
+	switch db.dialect {
+	case DialectPostgres:
 		dialect = goose.DialectPostgres
 		// Two processes migrating at once take turns.
 		locker, err := lock.NewPostgresSessionLocker()
@@ -35,30 +38,73 @@ func (db *DB) provider() (*goose.Provider, error) {
 			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
+	case DialectMySQL:
+		dialect = goose.DialectMySQL
+		// Likewise, through a named lock.
+		opts = append(opts, goose.WithSessionLocker(mysqlMigrationLock{}))
 	}
 	return goose.NewProvider(dialect, db.sqlDB, sub, opts...)
 }
 
+// mysqlMigrationLock is goose's session lock on MySQL: GET_LOCK, named
+// after the database (named locks are server-wide), held by the
+// migrating connection and released with it.
+type mysqlMigrationLock struct{}
+
+// SessionLock waits up to five minutes for the lock.
+func (mysqlMigrationLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('epic-events migrate ', DATABASE()), 300)").Scan(&got); err != nil {
+		return err
+	}
+	if !got.Valid || got.Int64 != 1 {
+		return errors.New("another process has been migrating this database for five minutes")
+	}
+	return nil
+}
+
+// SessionUnlock releases the lock.
+func (mysqlMigrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, "DO RELEASE_LOCK(CONCAT('epic-events migrate ', DATABASE()))")
+	return err
+}
+
 // Migrate applies every pending migration.
 func (db *DB) Migrate(ctx context.Context) error {
+	_, _, err := db.MigrateUp(ctx)
+	return err
+}
+
+// MigrateUp applies every pending migration and returns the file name of
+// each one applied, in order, and the schema version reached.
+func (db *DB) MigrateUp(ctx context.Context) (applied []string, version int64, err error) {
 	if db.wsem != nil {
 		select {
 		case db.wsem <- struct{}{}:
 			defer func() { <-db.wsem }()
 		case <-ctx.Done():
-			return wrap("migrate", ctx.Err())
+			return nil, 0, wrap("migrate", ctx.Err())
 		}
 	}
 	p, err := db.provider()
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, 0, fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	res, err := p.Up(ctx)
+	for _, r := range res {
+		if r.Error == nil {
+			applied = append(applied, path.Base(r.Source.Path))
+		}
+	}
+	if err != nil {
 		// Migrating is an operator's command: they need the reason, which
 		// names the migration and statement (no data, no password).
-		return fmt.Errorf("migrate: %w: %s", mapErr(err), err.Error())
+		return applied, 0, fmt.Errorf("migrate: %w: %s", mapErr(err), err.Error())
 	}
-	return nil
+	if version, err = p.GetDBVersion(ctx); err != nil {
+		return applied, 0, wrap("migrate", err)
+	}
+	return applied, version, nil
 }
 
 // MigrationStatus writes one line per migration: applied (with when) or

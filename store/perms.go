@@ -98,14 +98,16 @@ func (r permRepo) Revoke(ctx context.Context, role domain.Role, code string) err
 	return nil
 }
 
+// bumpPermVersion counts one more grant or revoke. The column is written
+// meta.key: key is a reserved word in MySQL, but not after a table name.
 func bumpPermVersion(g *gorm.DB) error {
-	return mapErr(g.Exec("UPDATE meta SET value = value + 1 WHERE key = ?", "perm_version").Error)
+	return mapErr(g.Exec("UPDATE meta SET value = value + 1 WHERE meta.key = ?", "perm_version").Error)
 }
 
 // Version is the permission version, changed by every grant and revoke.
 func (r permRepo) Version(ctx context.Context) (int64, error) {
 	var v []int64
-	if err := r.db.conn(ctx).Table("meta").Where("key = ?", "perm_version").Pluck("value", &v).Error; err != nil {
+	if err := r.db.conn(ctx).Table("meta").Where("meta.key = ?", "perm_version").Pluck("value", &v).Error; err != nil {
 		return 0, wrap("permission version", err)
 	}
 	if len(v) == 0 {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/store"
@@ -84,4 +85,48 @@ func contractQuery(q domain.ListQuery) domain.ListQuery {
 		q.Sort = domain.SortCreated
 	}
 	return q
+}
+
+// The audit log's search finds an entry by the label of its record (names,
+// emails, employee numbers) as well as by actor and action, and treats
+// LIKE's wildcards as plain characters.
+func TestAuditSearchFindsTheRecordLabel(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		for i, e := range []domain.AuditEntry{
+			{Action: "client.update", Entity: "client", EntityID: 1, ActorName: "Sara Lopez", Label: "Alice Martin · alice@example.fr"},
+			{Action: "event.create", Entity: "event", EntityID: 2, ActorName: "Sara Lopez", Label: "Mariage Chloé · Chloé Martin"},
+			{Action: "user.update", Entity: "user", EntityID: 3, ActorName: "Ana Costa", Label: "Sam Diallo · sam@epic.test · EE-0042"},
+			{Action: "contract.update", Entity: "contract", EntityID: 4, ActorName: "Ana Costa", Label: "contract #4 · 100% Bio"},
+		} {
+			e.At = time.Date(2030, 6, 20, 16, i, 0, 0, time.UTC)
+			if err := db.Audit().Add(ctx, &e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for search, want := range map[string][]int64{
+			"alice martin": {1},
+			"Chloé":        {2},
+			"ee-0042":      {3},
+			"MARTIN":       {2, 1},
+			"100%":         {4},
+			"0%":           {4},
+			"_":            nil,
+			"ana costa":    {4, 3},
+			"event.create": {2},
+		} {
+			p, err := db.Audit().List(ctx, domain.ListQuery{Search: search, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, e := range p.Items {
+				got = append(got, e.EntityID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("search %q found %v, want %v", search, got, want)
+			}
+		}
+	})
 }

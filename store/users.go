@@ -80,7 +80,7 @@ func (r userRepo) Get(ctx context.Context, id int64) (domain.User, error) {
 
 // GetByEmail reads a collaborator by email, case-insensitively.
 func (r userRepo) GetByEmail(ctx context.Context, email string) (domain.User, error) {
-	return scanOne("get user", r.base(ctx).Where("lower(u.email) = lower(?)", email), userRow.user)
+	return scanOne("get user", r.base(ctx).Where(r.db.textEq(col("u", "email"), email)), userRow.user)
 }
 
 // State reads what every service call needs about the actor.
@@ -186,10 +186,11 @@ func (r userRepo) List(ctx context.Context, q domain.ListQuery) (domain.Page[dom
 		g = g.Where("u.role = ?", string(q.Role))
 	}
 	if q.Search != "" {
-		p := likePattern(q.Search)
-		g = g.Where(`(lower(u.full_name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\' OR lower(u.employee_no) LIKE ? ESCAPE '\')`, p, p, p)
+		g = g.Where(r.db.anyLike(r.db.pattern(q.Search), col("u", "full_name"), col("u", "email"), col("u", "employee_no")))
 	}
-	p, err := pageOf(ctx, g, userList, q, userRow.user)
+	p, err := withTotal(ctx, r.db, q, g, func() (domain.Page[domain.User], error) {
+		return pageOf(ctx, g, userList, q, userRow.user)
+	})
 	return p, wrapList("list users", err)
 }
 

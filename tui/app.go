@@ -263,6 +263,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.reset(newLoginScreen(a.e))
 	case retryStartMsg:
 		return a, a.start()
+	case pushAfterCheckMsg:
+		return a, msg.then()
+	case mayMsg:
+		if msg.err != nil {
+			return a, a.handleError(errorMsg{msg.op, msg.err})
+		}
+		if a.top() != msg.from {
+			return a, nil // the user moved on while the answer came
+		}
+		return a, msg.open()
 	case loggedInMsg:
 		a.e.sess = msg.sess
 		onLogin := a.opts.OnLogin
@@ -291,6 +301,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.e.actor = msg.actor
 			a.e.actorGen++
 			a.chrome.dirty = true
+			return a, a.syncViews()
 		}
 		return a, nil
 	}
@@ -384,6 +395,48 @@ func (a *App) openViews() tea.Cmd {
 	return a.switchView(0)
 }
 
+// syncViews follows a grant or revoke of a read permission: a view that
+// became readable appears in the tabs, one that no longer is disappears
+// (back to the dashboard if it was on screen). Views already built keep
+// their state.
+func (a *App) syncViews() tea.Cmd {
+	if !a.loggedIn() {
+		return nil
+	}
+	var views []viewDef
+	for _, v := range registerViews() {
+		if v.allowed(a.e.actor) {
+			views = append(views, v)
+		}
+	}
+	same := len(views) == len(a.views)
+	for i := 0; same && i < len(views); i++ {
+		same = views[i].key == a.views[i].key
+	}
+	if same {
+		return nil
+	}
+	built := map[string]Screen{}
+	for i, v := range a.views {
+		built[v.key] = a.screens[i]
+	}
+	curKey := a.views[a.cur].key
+	a.views, a.screens, a.cur = views, make([]Screen, len(views)), -1
+	for i, v := range views {
+		a.screens[i] = built[v.key]
+		if v.key == curKey {
+			a.cur = i
+		}
+	}
+	a.chrome.dirty = true
+	if a.cur < 0 {
+		// The view on screen is no longer readable: its forms and dialogs
+		// go with it.
+		return a.switchView(0)
+	}
+	return nil
+}
+
 // switchView shows view i, building it on the first visit.
 func (a *App) switchView(i int) tea.Cmd {
 	if i < 0 || i >= len(a.views) || i == a.cur {
@@ -394,6 +447,9 @@ func (a *App) switchView(i int) tea.Cmd {
 	if a.screens[i] == nil {
 		s := a.views[i].build(a.e)
 		a.screens[i] = s
+		if a.started && len(a.stack) > 0 {
+			return tea.Batch(a.reset(s), refreshActor(a.e.svc, a.e.sess))
+		}
 		return a.reset(s)
 	}
 	a.stack = append(a.stack[:0], a.screens[i])

@@ -55,6 +55,11 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 					return a.switchView(i)
 				}
 			}
+			for _, v := range registerViews() {
+				if v.key == string(k) {
+					return a.setStatus(v.refusal(), true)
+				}
+			}
 			return nil
 		case key.Matches(k, a.keys.QuitQ):
 			return tea.Quit

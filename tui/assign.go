@@ -27,6 +27,11 @@ func openSupportPicker(e *env, ev domain.Event) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := callCtx()
 		defer cancel()
+		// Ask first: the picker never opens for an assignment the domain
+		// would refuse once chosen.
+		if err := svc.May(ctx, sess, domain.ActEventAssignSupport, ev.ID); err != nil {
+			return errorMsg{op: "assign support", err: err}
+		}
 		users, err := svc.Users.Candidates(ctx, sess, domain.RoleSupport)
 		if err != nil {
 			return errorMsg{op: "load support collaborators", err: err}

@@ -42,10 +42,10 @@ func newAuditScreen(e *env) Screen {
 		title:    "Audit log",
 		columns: []column{
 			{title: "At", min: 16},
-			{title: "Actor", min: 12, grow: 1},
-			{title: "Action", min: 18, grow: 1},
-			{title: "Record", min: 12, prio: 2},
-			{title: "Changes", min: 20, grow: 3, prio: 1},
+			{title: "Actor", min: 10, max: 24, grow: 1},
+			{title: "Action", min: 14, max: 28, grow: 1},
+			{title: "Record", min: 10, max: 20, prio: 2},
+			{title: "Changes", min: 16, max: 30, grow: 3, prio: 1},
 		},
 		row: auditRow,
 		id:  func(a domain.AuditEntry) int64 { return a.ID },
@@ -65,6 +65,9 @@ func newAuditScreen(e *env) Screen {
 func (s *auditScreen) KeyMap() help.KeyMap {
 	if s.list.searching {
 		return searchKeyMap
+	}
+	if s.list.search.Value() != "" {
+		return keyMap{short: append([]key.Binding{s.list.keys.ClearSearch}, s.km.short...), full: s.km.full}
 	}
 	return s.km
 }

@@ -36,16 +36,17 @@ func newClientsScreen(e *env) Screen {
 		resource: "client",
 		title:    "Clients",
 		columns: []column{
-			{title: "#", min: 5, right: true, prio: 5},
-			{title: "Name", min: 14, grow: 3},
-			{title: "Company", min: 12, grow: 2, prio: 1},
-			{title: "Email", min: 16, grow: 3, prio: 2},
-			{title: "Phone", min: 14, prio: 4},
-			{title: "Sales contact", min: 13, grow: 1, prio: 3},
+			{title: "#", min: 2, right: true, prio: 2},
+			{title: "Name", min: 12, max: 32, grow: 3},
+			{title: "Company", min: 10, max: 28, grow: 2, prio: 3},
+			{title: "Email", min: 14, max: 40, grow: 2, prio: 1},
+			{title: "Phone", min: 10, max: 20, prio: 5},
+			{title: "Sales contact", min: 10, max: 24, grow: 1, prio: 4},
 			{title: "Last contact", min: 16, prio: 6},
 		},
-		row: clientRow,
-		id:  func(c domain.Client) int64 { return c.ID },
+		row:  clientRow,
+		id:   func(c domain.Client) int64 { return c.ID },
+		open: func(e *env, id int64) tea.Cmd { return push(newClientDetail(e, id)) },
 		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.Client], error) {
 			ctx, cancel := callCtx()
 			defer cancel()
@@ -105,7 +106,7 @@ func (s *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *clientsScreen) key(k keyString) (tea.Cmd, bool) {
 	keys := &s.list.keys
 	if key.Matches(k, keys.New) {
-		return checkThen(s.e, domain.CanCreateClient, func() tea.Cmd {
+		return ask(s.e, s, "new client", domain.ActClientCreate, 0, func() tea.Cmd {
 			return push(newClientForm(s.e, nil))
 		}), true
 	}
@@ -116,11 +117,13 @@ func (s *clientsScreen) key(k keyString) (tea.Cmd, bool) {
 	case key.Matches(k, keys.Open):
 		return push(newClientDetail(s.e, c.ID)), true
 	case key.Matches(k, keys.Edit):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateClient(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "edit client", domain.ActClientUpdate, c.ID, func() tea.Cmd {
 			return push(newClientForm(s.e, &c))
 		}), true
 	case key.Matches(k, keys.Delete):
-		return push(newConfirm(s.e, "Delete the client "+domain.StripControl(c.FullName)+"?", "delete client", c.ID)), true
+		return ask(s.e, s, "delete client", domain.ActClientDelete, c.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Delete the client "+domain.StripControl(c.FullName)+"?", "delete client", c.ID))
+		}), true
 	}
 	return nil, false
 }

@@ -46,17 +46,18 @@ func newContractsScreen(e *env) Screen {
 		resource: "contract",
 		title:    "Contracts",
 		columns: []column{
-			{title: "#", min: 5, right: true, prio: 5},
-			{title: "Client", min: 14, grow: 3},
-			{title: "Company", min: 12, grow: 2, prio: 2},
-			{title: "Sales contact", min: 13, grow: 2, prio: 3},
-			{title: "Total", min: 13, right: true},
-			{title: "Remaining", min: 13, right: true, prio: 1},
+			{title: "#", min: 2, right: true, prio: 2},
+			{title: "Client", min: 12, max: 32, grow: 3},
+			{title: "Company", min: 10, max: 28, grow: 2, prio: 3},
+			{title: "Sales contact", min: 10, max: 24, grow: 2, prio: 4},
+			{title: "Total", min: 10, max: 16, right: true},
+			{title: "Remaining", min: 10, max: 16, right: true, prio: 1},
 			{title: "Status", min: 6},
-			{title: "Signed", min: 16, prio: 4},
+			{title: "Signed", min: 16, prio: 5},
 		},
-		row: contractRow,
-		id:  func(c domain.Contract) int64 { return c.ID },
+		row:  contractRow,
+		id:   func(c domain.Contract) int64 { return c.ID },
+		open: func(e *env, id int64) tea.Cmd { return push(newContractDetail(e, id)) },
 		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.Contract], error) {
 			ctx, cancel := callCtx()
 			defer cancel()
@@ -174,31 +175,26 @@ func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
 	case key.Matches(k, keys.Open):
 		return push(newContractDetail(s.e, c.ID)), true
 	case key.Matches(k, keys.Edit):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateContract(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "edit contract", domain.ActContractUpdate, c.ID, func() tea.Cmd {
 			return push(newContractForm(s.e, &c, nil))
 		}), true
 	case key.Matches(k, s.sign):
-		if c.Status == domain.ContractSigned {
-			return info("contract " + id + " is already signed"), true
-		}
-		return push(newConfirm(s.e, "Sign contract "+id+" with "+domain.StripControl(c.ClientName)+
-			" for "+domain.FormatMoney(c.TotalCents)+"? A signed contract cannot go back to draft.", "sign contract", c.ID)), true
+		return ask(s.e, s, "sign contract", domain.ActContractSign, c.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Sign contract "+id+" with "+domain.StripControl(c.ClientName)+
+				" for "+domain.FormatMoney(c.TotalCents)+"? A signed contract cannot go back to draft.", "sign contract", c.ID))
+		}), true
 	case key.Matches(k, s.pay):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanPay(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "record payment", domain.ActPaymentCreate, c.ID, func() tea.Cmd {
 			return push(newPaymentForm(s.e, c))
 		}), true
 	case key.Matches(k, s.evt):
-		if c.Status != domain.ContractSigned {
-			return msgCmd(statusMsg{text: "sign contract " + id + " before creating its event", err: true}), true
-		}
-		if c.EventID != nil {
-			return msgCmd(statusMsg{text: "contract " + id + " already has its event", err: true}), true
-		}
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateEvent(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "new event", domain.ActEventCreate, c.ID, func() tea.Cmd {
 			return push(newEventForm(s.e, nil, &c))
 		}), true
 	case key.Matches(k, keys.Delete):
-		return push(newConfirm(s.e, "Delete contract "+id+"?", "delete contract", c.ID)), true
+		return ask(s.e, s, "delete contract", domain.ActContractDelete, c.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Delete contract "+id+"?", "delete contract", c.ID))
+		}), true
 	}
 	return nil, false
 }

@@ -101,31 +101,73 @@ func (d *detailPage) navigation() []key.Binding {
 	return []key.Binding{d.keys.Up, d.keys.Down, d.keys.PageUp, d.keys.PageDown, d.keys.Home, d.keys.End}
 }
 
-// view renders the lines around the cursor, exactly w×h.
+// view renders the lines around the cursor, exactly w×h. A line wider
+// than the window wraps (continuation rows indented under the value), so
+// that every value is shown in full.
 func (d *detailPage) view() string {
 	if d.loading && len(d.lines) == 0 {
 		return fit(d.e.st.Dim.Render("loading…"), d.w, d.h)
 	}
+	rows := make([][]string, len(d.lines)) // wrapped rows, built as needed
+	rowsOf := func(i int) []string {
+		if rows[i] == nil {
+			rows[i] = d.wrap(d.lines[i].text)
+		}
+		return rows[i]
+	}
+	span := func(from, to int) int { // rows of lines from..to
+		n := 0
+		for i := from; i <= to && i < len(d.lines); i++ {
+			n += len(rowsOf(i))
+		}
+		return n
+	}
+	d.offset = max(min(d.offset, len(d.lines)-1), 0)
 	if d.cursor < d.offset {
 		d.offset = d.cursor
 	}
-	if d.cursor >= d.offset+d.h {
-		d.offset = d.cursor - d.h + 1
+	for d.offset < d.cursor && span(d.offset, d.cursor) > d.h {
+		d.offset++
 	}
-	d.offset = max(min(d.offset, len(d.lines)-d.h), 0)
+	for d.offset > 0 && span(d.offset-1, len(d.lines)-1) <= d.h {
+		d.offset--
+	}
 	var b strings.Builder
-	for i := d.offset; i < len(d.lines) && i < d.offset+d.h; i++ {
-		if i > d.offset {
-			b.WriteByte('\n')
+	n := 0
+	for i := d.offset; i < len(d.lines) && n < d.h; i++ {
+		for _, row := range rowsOf(i) {
+			if n == d.h {
+				break
+			}
+			if n > 0 {
+				b.WriteByte('\n')
+			}
+			if i == d.cursor {
+				plain := ansi.Strip(row)
+				row = d.e.st.Selected.Render(plain + strings.Repeat(" ", max(d.w-ansi.StringWidth(plain), 0)))
+			}
+			b.WriteString(row)
+			n++
 		}
-		line := ansi.Truncate(d.lines[i].text, d.w, "…")
-		if i == d.cursor {
-			plain := ansi.Strip(line)
-			line = d.e.st.Selected.Render(plain + strings.Repeat(" ", max(d.w-ansi.StringWidth(plain), 0)))
-		}
-		b.WriteString(line)
 	}
 	return fit(b.String(), d.w, d.h)
+}
+
+// wrap splits a line wider than the window into rows; rows after the
+// first are indented to the value column when the window is wide enough.
+func (d *detailPage) wrap(text string) []string {
+	if ansi.StringWidth(text) <= d.w || d.w < 10 {
+		return []string{text}
+	}
+	indent := 0
+	if d.w >= labelWidth+20 {
+		indent = labelWidth
+	}
+	rows := strings.Split(ansi.Wrap(text, d.w-indent, ""), "\n")
+	for k := 1; k < len(rows); k++ {
+		rows[k] = strings.Repeat(" ", indent) + strings.TrimLeft(rows[k], " ")
+	}
+	return rows
 }
 
 // --- building the lines ---------------------------------------------------

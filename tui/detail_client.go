@@ -62,12 +62,12 @@ func (s *clientDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch {
 	case key.Matches(k, s.edit):
 		c := *s.c
-		return s, checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateClient(a, c) }, func() tea.Cmd {
+		return s, ask(s.e, s, "edit client", domain.ActClientUpdate, c.ID, func() tea.Cmd {
 			return push(newClientForm(s.e, &c))
 		})
 	case key.Matches(k, s.newCtr):
 		c := *s.c
-		return s, checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateContract(a, c) }, func() tea.Cmd {
+		return s, ask(s.e, s, "new contract", domain.ActContractCreate, c.ID, func() tea.Cmd {
 			return push(newContractForm(s.e, nil, &c))
 		})
 	}

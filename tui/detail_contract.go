@@ -98,27 +98,20 @@ func (s *contractDetail) key(k keyString) tea.Cmd {
 	c := *s.c
 	switch {
 	case key.Matches(k, s.edit):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateContract(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "edit contract", domain.ActContractUpdate, c.ID, func() tea.Cmd {
 			return push(newContractForm(s.e, &c, nil))
 		})
 	case key.Matches(k, s.sign):
-		if c.Status == domain.ContractSigned {
-			return info("contract " + idText(c.ID) + " is already signed")
-		}
-		return push(newConfirm(s.e, "Sign contract "+idText(c.ID)+" with "+domain.StripControl(c.ClientName)+
-			" for "+domain.FormatMoney(c.TotalCents)+"? A signed contract cannot go back to draft.", "sign contract", c.ID))
+		return ask(s.e, s, "sign contract", domain.ActContractSign, c.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Sign contract "+idText(c.ID)+" with "+domain.StripControl(c.ClientName)+
+				" for "+domain.FormatMoney(c.TotalCents)+"? A signed contract cannot go back to draft.", "sign contract", c.ID))
+		})
 	case key.Matches(k, s.pay):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanPay(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "record payment", domain.ActPaymentCreate, c.ID, func() tea.Cmd {
 			return push(newPaymentForm(s.e, c))
 		})
 	case key.Matches(k, s.evt):
-		if c.Status != domain.ContractSigned {
-			return msgCmd(statusMsg{text: "sign contract " + idText(c.ID) + " before creating its event", err: true})
-		}
-		if c.EventID != nil {
-			return msgCmd(statusMsg{text: "contract " + idText(c.ID) + " already has its event", err: true})
-		}
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanCreateEvent(a, c) }, func() tea.Cmd {
+		return ask(s.e, s, "new event", domain.ActEventCreate, c.ID, func() tea.Cmd {
 			return push(newEventForm(s.e, nil, &c))
 		})
 	}

@@ -71,7 +71,7 @@ func (s *eventDetail) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		case s.ev == nil:
 		case key.Matches(k, s.edit):
 			ev := *s.ev
-			return s, checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateEvent(a, ev) }, func() tea.Cmd {
+			return s, ask(s.e, s, "edit event", domain.ActEventUpdate, ev.ID, func() tea.Cmd {
 				return push(newEventForm(s.e, &ev, nil))
 			})
 		case key.Matches(k, s.assign):

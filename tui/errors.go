@@ -52,8 +52,10 @@ func userMessage(err error) string {
 		return "your session has ended: log in again"
 	case errors.Is(err, domain.ErrUnauthenticated):
 		return "your session has ended: log in again"
-	case errors.Is(err, domain.ErrDiskFull), errors.Is(err, domain.ErrReadOnly):
-		return err.Error()
+	case errors.Is(err, domain.ErrDiskFull):
+		return domain.ErrDiskFull.Error()
+	case errors.Is(err, domain.ErrReadOnly):
+		return domain.ErrReadOnly.Error()
 	case errors.Is(err, domain.ErrNotFound):
 		return "this record no longer exists (or you may not see it) — press r to reload"
 	case errors.Is(err, domain.ErrUnavailable):

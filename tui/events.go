@@ -20,15 +20,15 @@ type eventsScreen struct {
 // eventColumns are shared with the dashboard's next-events table.
 func eventColumns() []column {
 	return []column{
-		{title: "#", min: 5, right: true, prio: 5},
-		{title: "Event", min: 18, grow: 3},
-		{title: "Client", min: 12, grow: 2, prio: 2},
+		{title: "#", min: 2, right: true, prio: 3},
+		{title: "Event", min: 14, max: 40, grow: 3},
+		{title: "Client", min: 10, max: 28, grow: 2, prio: 2},
 		{title: "Start", min: 16},
-		{title: "End", min: 16, prio: 6},
-		{title: "Location", min: 10, grow: 1, prio: 4},
-		{title: "Guests", min: 6, right: true, prio: 7},
-		{title: "Status", min: 9, prio: 3},
-		{title: "Support", min: 12, grow: 2, prio: 1},
+		{title: "End", min: 16, prio: 7},
+		{title: "Location", min: 10, max: 32, grow: 1, prio: 5},
+		{title: "Guests", min: 6, right: true, prio: 6},
+		{title: "Status", min: 9, prio: 4},
+		{title: "Support", min: 10, max: 24, grow: 2, prio: 1},
 	}
 }
 
@@ -71,6 +71,7 @@ func newEventsScreen(e *env) Screen {
 		columns:  eventColumns(),
 		row:      eventRow,
 		id:       func(ev domain.Event) int64 { return ev.ID },
+		open:     func(e *env, id int64) tea.Cmd { return push(newEventDetail(e, id)) },
 		load: func(svc *domain.Services, sess *domain.Session, q domain.ListQuery) (domain.Page[domain.Event], error) {
 			ctx, cancel := callCtx()
 			defer cancel()
@@ -144,8 +145,8 @@ func (s *eventsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, cmd
 }
 
-// key handles the event keys; a key the actor may not use still goes to
-// the service (or, for a form, to a fresh permission check).
+// key handles the event keys; a key the actor may not use still asks the
+// domain, which refuses it with its reason (and audits the refusal).
 func (s *eventsScreen) key(k keyString) (tea.Cmd, bool) {
 	ev, ok := s.list.Selected()
 	keys := &s.list.keys
@@ -157,12 +158,13 @@ func (s *eventsScreen) key(k keyString) (tea.Cmd, bool) {
 	case key.Matches(k, s.assign):
 		return openSupportPicker(s.e, ev), true
 	case key.Matches(k, keys.Edit):
-		return checkThen(s.e, func(a domain.Actor) error { return domain.CanUpdateEvent(a, ev) },
-			func() tea.Cmd {
-				return push(newEventForm(s.e, &ev, nil))
-			}), true
+		return ask(s.e, s, "edit event", domain.ActEventUpdate, ev.ID, func() tea.Cmd {
+			return push(newEventForm(s.e, &ev, nil))
+		}), true
 	case key.Matches(k, keys.Delete):
-		return push(newConfirm(s.e, "Delete the event "+domain.StripControl(ev.Name)+"?", "delete event", ev.ID)), true
+		return ask(s.e, s, "delete event", domain.ActEventDelete, ev.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Delete the event "+domain.StripControl(ev.Name)+"?", "delete event", ev.ID))
+		}), true
 	}
 	return nil, false
 }

@@ -299,14 +299,22 @@ func (f *formScreen) pick(fl *formField) {
 func (f *formScreen) edit(msg tea.Msg) tea.Cmd {
 	cur := f.fields[f.focus]
 	before := cur.value()
-	var cmd tea.Cmd
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
 	switch cur.kind {
 	case fieldChoice:
 		return nil
 	case fieldNotes:
-		cur.area, cmd = cur.area.Update(msg)
+		cur.area, cmd, problem = updateArea(cur.area, msg)
 	default:
-		cur.input, cmd = cur.input.Update(msg)
+		cur.input, cmd, problem = updateInput(cur.input, msg)
+	}
+	if problem != "" {
+		// What was typed so far stays; the field says what was refused.
+		f.errs[cur.name] = problem
+		return msgCmd(statusMsg{text: fieldMessage(cur.label, problem), err: true})
 	}
 	if cur.value() == before {
 		return cmd
@@ -355,6 +363,10 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 	if msg.err == nil {
 		return tea.Batch(back(savedMsg{kind: f.spec.kind, id: msg.id}), info(msg.text))
 	}
+	if errors.Is(msg.err, domain.ErrNoChange) {
+		// Nothing differs from the record: nothing was written, say so.
+		return tea.Batch(back(nil), info("nothing changed, so nothing was saved"))
+	}
 	var (
 		ve *domain.ValidationError
 		ce *domain.ConflictError
@@ -383,6 +395,9 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 				push(newConfirm(f.e, strings.TrimSuffix(userMessage(msg.err), " — press r to reload")+
 					".\nReload the record? What you typed here will be replaced.", "reload form", 0)))
 		}
+	case errors.Is(msg.err, domain.ErrForbidden):
+		// A refusal says why; trying again would not change the answer.
+		f.banner = userMessage(msg.err)
 	default:
 		f.banner = userMessage(msg.err) + " — nothing was lost: ctrl+s tries again"
 	}

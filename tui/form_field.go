@@ -107,10 +107,11 @@ func newField(name, label string, kind fieldKind, value string) *formField {
 		st := f.area.Styles()
 		st.Cursor.Blink = false
 		f.area.SetStyles(st)
+		safeAreaKeys(&f.area)
 	default:
 		f.input = newTextInput("", "")
 		if kind == fieldPassword {
-			f.input.EchoMode, f.input.EchoCharacter, f.input.CharLimit = textinput.EchoPassword, '•', 128
+			f.input.EchoMode, f.input.EchoCharacter = textinput.EchoPassword, '•'
 		}
 	}
 	f.setValue(value)

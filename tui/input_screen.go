@@ -10,7 +10,7 @@ import (
 // inputScreen is the plumbing the login and setup screens share: a column
 // of text inputs that takes every key, tab / shift+tab (or down / up) to
 // move between them, enter to go to the next one and, on the last, to
-// submit. The screen embeds it and states its inputs, its submit and its
+// submit; ctrl+s submits from any of them. The screen embeds it and states its inputs, its submit and its
 // view.
 type inputScreen struct {
 	e      *env
@@ -18,7 +18,7 @@ type inputScreen struct {
 	focus  int
 	w, h   int
 	margin int // the inputs are min(40, w-margin) wide
-	keys   struct{ Next, Prev, Submit key.Binding }
+	keys   struct{ Next, Prev, Submit, Save key.Binding }
 }
 
 // newInputScreen focuses the first input; submitHelp describes enter.
@@ -28,11 +28,14 @@ func newInputScreen(e *env, margin int, submitHelp string, inputs ...textinput.M
 	s.keys.Next = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field"))
 	s.keys.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field"))
 	s.keys.Submit = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", submitHelp))
+	// ctrl+s submits from any field, as in every form.
+	s.keys.Save = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "submit"))
 	return s
 }
 
 // newSteadyInput is an input whose cursor does not blink, without a
-// length limit (a search or filter field).
+// length limit (the domain's length check speaks instead of a cut) and
+// without the clipboard key (textguard.go). Update it with updateInput.
 func newSteadyInput(prompt, placeholder string) textinput.Model {
 	in := textinput.New()
 	in.Prompt = prompt
@@ -40,20 +43,19 @@ func newSteadyInput(prompt, placeholder string) textinput.Model {
 	st := in.Styles()
 	st.Cursor.Blink = false
 	in.SetStyles(st)
+	safeInputKeys(&in)
 	return in
 }
 
-// newTextInput is a steady input for a value, up to 254 characters.
+// newTextInput is a steady input for a value.
 func newTextInput(prompt, placeholder string) textinput.Model {
-	in := newSteadyInput(prompt, placeholder)
-	in.CharLimit = 254
-	return in
+	return newSteadyInput(prompt, placeholder)
 }
 
 // newPasswordInput is a masked input.
 func newPasswordInput(prompt, placeholder string) textinput.Model {
 	in := newTextInput(prompt, placeholder)
-	in.EchoMode, in.EchoCharacter, in.CharLimit = textinput.EchoPassword, '•', 128
+	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 	return in
 }
 
@@ -73,7 +75,7 @@ func (s *inputScreen) SetSize(w, h int) {
 
 // KeyMap implements Screen.
 func (s *inputScreen) KeyMap() help.KeyMap {
-	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Prev,
+	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Save, s.keys.Next, s.keys.Prev,
 		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
 }
 
@@ -85,23 +87,30 @@ func (s *inputScreen) setFocus(i int) tea.Cmd {
 	return s.inputs[s.focus].Focus()
 }
 
+// label is the name of input i in a message ("email").
+func (s *inputScreen) label(i int) string { return s.inputs[i].Prompt }
+
 // update handles the movement keys and enter (submit on the last input);
-// any other message goes to the focused input, and typed is true.
-func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, typed bool) {
+// any other message goes to the focused input, and typed is true. A key or
+// paste the input refuses (a control character) changes nothing and
+// problem says why.
+func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, typed bool, problem string) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		k := keyString(kp.String())
 		switch {
 		case key.Matches(k, s.keys.Next):
-			return s.setFocus(s.focus + 1), false
+			return s.setFocus(s.focus + 1), false, ""
 		case key.Matches(k, s.keys.Prev):
-			return s.setFocus(s.focus - 1), false
+			return s.setFocus(s.focus - 1), false, ""
+		case key.Matches(k, s.keys.Save):
+			return submit(), false, ""
 		case key.Matches(k, s.keys.Submit):
 			if s.focus < len(s.inputs)-1 {
-				return s.setFocus(s.focus + 1), false
+				return s.setFocus(s.focus + 1), false, ""
 			}
-			return submit(), false
+			return submit(), false, ""
 		}
 	}
-	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
-	return cmd, true
+	s.inputs[s.focus], cmd, problem = updateInput(s.inputs[s.focus], msg)
+	return cmd, problem == "", problem
 }

@@ -44,6 +44,9 @@ type listKeys struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Open, Search, Filter, Sort, Reload    key.Binding
 	New, Edit, Delete                     key.Binding
+	// ClearSearch (esc) clears a committed search; Jump (:) goes to a
+	// record by its number.
+	ClearSearch, Jump key.Binding
 }
 
 func newListKeys() listKeys {
@@ -62,6 +65,9 @@ func newListKeys() listKeys {
 		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+
+		ClearSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
+		Jump:        key.NewBinding(key.WithKeys(":", "#"), key.WithHelp(":", "go to #")),
 	}
 }
 

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,16 +33,29 @@ type listSpec[T any] struct {
 	// filters limits domain.ListFilters[resource] to those meaningful for
 	// the role (nil = all).
 	filters func(r domain.Role) []string
+	// open opens a record's detail by id (the `:` jump); nil when the list
+	// has no detail screen.
+	open func(e *env, id int64) tea.Cmd
 }
 
 var listIDs atomic.Int64
+
+// pageMode is where a loaded page goes in the list's window of rows.
+type pageMode int
+
+const (
+	pageFirst pageMode = iota // the list's first rows replace the window
+	pageLast                  // the list's last rows replace the window
+	pageNext                  // the rows after the window, appended
+	pagePrev                  // the rows before the window, prepended
+)
 
 // pageMsg carries one loaded page back to the list that asked for it.
 type pageMsg[T any] struct {
 	list   int64
 	gen    int
 	page   domain.Page[T]
-	append bool
+	mode   pageMode
 	keepID int64 // select this record after a reload (0 = keep the index)
 	err    error
 }
@@ -57,18 +71,33 @@ type retryMsg struct {
 }
 
 // listModel is the shared machinery of the main lists: a table, keyset
-// pages loaded in the background as the selection nears the end, search,
-// filters, sorts, reload keeping the selection. Screens embed one and
-// handle their own keys (enter, n, e, d, …) around it.
+// pages loaded in the background as the selection nears either end of the
+// loaded rows, home/end to the list's true ends, search, filters, sorts,
+// reload keeping the selection, the `:` jump. Screens embed one and handle
+// their own keys (enter, n, e, d, …) around it.
+//
+// The loaded rows (items) always hold one end of the list: its first rows
+// (then more are appended as the selection goes down) or, after end, its
+// last rows (more are prepended as it goes up). So a row's position is
+// known exactly from the top, or from the end and the list's total.
 type listModel[T any] struct {
 	e    *env
 	spec listSpec[T]
 	id   int64
 	keys listKeys
 
-	items []T
-	next  string
-	tbl   table
+	items   []T
+	next    string // cursor of the rows after items ("" = items reach the end)
+	prev    string // cursor of the rows before items ("" = items start the list)
+	fromEnd bool   // items are the list's last rows (loaded by end)
+	tbl     table
+	// total counts the whole list (filter and search applied), estimated
+	// on large lists (exact false); counted is false until known.
+	total          int64
+	exact, counted bool
+	// pending is the rest of a pgup/pgdn that went past the loaded rows,
+	// applied when the next page arrives.
+	pending int
 
 	filters []string
 	filter  int
@@ -78,6 +107,9 @@ type listModel[T any] struct {
 	search    textinput.Model
 	searching bool
 	searchSeq int
+
+	jump    textinput.Model // the `:` field: a record number
+	jumping bool
 
 	loading bool
 	loaded  bool
@@ -100,6 +132,8 @@ func newListModel[T any](e *env, spec listSpec[T]) *listModel[T] {
 	}
 	l.sorts = domain.ListSorts[spec.resource]
 	l.search = newSteadyInput("/", "search names, emails, company")
+	l.jump = newSteadyInput("go to #", "record number")
+	l.jump.CharLimit = 19
 	l.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	return l
 }
@@ -112,6 +146,7 @@ func (l *listModel[T]) SetSize(w, h int) {
 	}
 	l.tbl.SetSize(w, h-1)
 	l.search.SetWidth(max(w/3, 20))
+	l.jump.SetWidth(20)
 	l.headerOK = false
 }
 
@@ -124,8 +159,8 @@ func (l *listModel[T]) Selected() (T, bool) {
 	return l.items[l.tbl.Cursor()], true
 }
 
-// Capturing reports whether the search field has the keys.
-func (l *listModel[T]) Capturing() bool { return l.searching }
+// Capturing reports whether the search or jump field has the keys.
+func (l *listModel[T]) Capturing() bool { return l.searching || l.jumping }
 
 // query builds the list query from the current search, filter and sort.
 func (l *listModel[T]) query() domain.ListQuery {
@@ -157,7 +192,8 @@ func (l *listModel[T]) sortLabel() string {
 	return q.Sort
 }
 
-// Reload loads the first page again and keeps the selected record
+// Reload loads the list's end that is loaded (the first rows, or the last
+// ones after end) again, with its total, and keeps the selected record
 // selected (or selects keepID when not 0).
 func (l *listModel[T]) Reload(keepID int64) tea.Cmd {
 	if keepID == 0 {
@@ -169,37 +205,105 @@ func (l *listModel[T]) Reload(keepID int64) tea.Cmd {
 	if n := len(l.items); n > q.Limit && l.loaded {
 		q.Limit = min(n, 500) // keep what was scrolled through
 	}
-	return l.fetch(q, false, keepID)
+	mode := pageFirst
+	if l.fromEnd {
+		mode = pageLast
+	}
+	return l.fetchEnd(q, mode, keepID)
 }
 
+// fetchEnd loads one end of the list afresh (filter, search or sort
+// changed, home, end, reload), with the list's total.
+func (l *listModel[T]) fetchEnd(q domain.ListQuery, mode pageMode, keepID int64) tea.Cmd {
+	q.Count, q.Last = true, mode == pageLast
+	l.pending = 0
+	return l.fetch(q, mode, keepID)
+}
+
+// loadMore loads the rows after the loaded ones.
 func (l *listModel[T]) loadMore() tea.Cmd {
 	if l.loading || l.next == "" {
 		return nil
 	}
 	q := l.query()
 	q.After = l.next
-	return l.fetch(q, true, 0)
+	return l.fetch(q, pageNext, 0)
 }
 
-func (l *listModel[T]) fetch(q domain.ListQuery, appendPage bool, keepID int64) tea.Cmd {
+// loadPrev loads the rows before the loaded ones.
+func (l *listModel[T]) loadPrev() tea.Cmd {
+	if l.loading || l.prev == "" {
+		return nil
+	}
+	q := l.query()
+	q.Before = l.prev
+	return l.fetch(q, pagePrev, 0)
+}
+
+func (l *listModel[T]) fetch(q domain.ListQuery, mode pageMode, keepID int64) tea.Cmd {
 	l.gen++
 	l.loading = true
 	l.headerOK = false
 	list, gen, svc, sess, load := l.id, l.gen, l.e.svc, l.e.sess, l.spec.load
 	call := func() tea.Msg {
 		page, err := load(svc, sess, q)
-		return pageMsg[T]{list: list, gen: gen, page: page, append: appendPage, keepID: keepID, err: err}
+		return pageMsg[T]{list: list, gen: gen, page: page, mode: mode, keepID: keepID, err: err}
 	}
 	return tea.Batch(call, l.spin.Tick)
 }
 
-// nearEnd loads the next page when the selection is within a screen of
-// the last loaded row.
-func (l *listModel[T]) nearEnd() tea.Cmd {
-	if l.tbl.Cursor() >= len(l.items)-max(l.tbl.Page(), 20) {
+// nearEdge loads the next (or previous) rows when the selection is within
+// a screen of the last (or first) loaded row.
+func (l *listModel[T]) nearEdge() tea.Cmd {
+	margin := max(l.tbl.Page(), 20)
+	if l.next != "" && l.tbl.Cursor() >= len(l.items)-margin {
 		return l.loadMore()
 	}
+	if l.prev != "" && l.tbl.Cursor() < margin {
+		return l.loadPrev()
+	}
 	return nil
+}
+
+// move moves the selection by n rows; what goes past the loaded rows
+// waits for the rows being loaded.
+func (l *listModel[T]) move(n int) tea.Cmd {
+	target := l.tbl.Cursor() + l.pending + n
+	offset := l.tbl.offset
+	l.tbl.SetCursor(target)
+	rest := target - l.tbl.Cursor()
+	l.pending = 0
+	if rest > 0 && l.next != "" || rest < 0 && l.prev != "" {
+		l.pending = rest
+	}
+	if l.tbl.offset != offset { // the header's "first–last" changed
+		l.headerOK = false
+	}
+	return l.nearEdge()
+}
+
+// home selects the list's first row, loading it when the loaded rows are
+// the list's last ones.
+func (l *listModel[T]) home() tea.Cmd {
+	l.pending = 0
+	l.headerOK = false
+	if l.prev == "" {
+		l.tbl.SetCursor(0)
+		return l.nearEdge()
+	}
+	return l.fetchEnd(l.query(), pageFirst, 0)
+}
+
+// end selects the list's last row, loading the list from its end when it
+// is not loaded.
+func (l *listModel[T]) end() tea.Cmd {
+	l.pending = 0
+	l.headerOK = false
+	if l.next == "" {
+		l.tbl.SetCursor(len(l.items) - 1)
+		return l.nearEdge()
+	}
+	return l.fetchEnd(l.query(), pageLast, 0)
 }
 
 // Update handles list keys and list messages; handled is false for
@@ -210,7 +314,7 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		if msg.list != l.id || msg.gen != l.gen {
 			return nil, msg.list == l.id
 		}
-		if l.live.gen == msg.gen && !msg.append {
+		if l.live.gen == msg.gen && (msg.mode == pageFirst || msg.mode == pageLast) {
 			return l.applyLivePage(msg), true
 		}
 		return l.applyPage(msg), true
@@ -225,7 +329,7 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		return cmd, true
 	case searchTickMsg:
 		if msg.list == l.id && msg.seq == l.searchSeq {
-			return l.Reload(0), true
+			return l.fetchEnd(l.query(), pageFirst, 0), true
 		}
 		return nil, msg.list == l.id
 	case retryMsg:
@@ -240,9 +344,17 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return l.Reload(0), false
 		}
 		return nil, false
+	case tea.PasteMsg:
+		if l.searching {
+			return l.searchEdit(msg), true
+		}
+		return nil, false
 	case tea.KeyPressMsg:
 		if l.searching {
 			return l.searchKey(msg), true
+		}
+		if l.jumping {
+			return l.jumpKey(msg), true
 		}
 		return l.key(keyString(msg.String()))
 	}
@@ -260,71 +372,113 @@ func (l *listModel[T]) applyPage(msg pageMsg[T]) tea.Cmd {
 		}
 		return reportError("load "+l.spec.title, msg.err)
 	}
-	rows := make([][]string, len(msg.page.Items))
-	for i, it := range msg.page.Items {
+	p := msg.page
+	rows := make([][]string, len(p.Items))
+	for i, it := range p.Items {
 		rows[i] = l.spec.row(l.e, it)
 	}
-	l.next = msg.page.Next
-	if msg.append {
-		l.items = append(l.items, msg.page.Items...)
+	switch msg.mode {
+	case pageNext:
+		l.next = p.Next
+		l.items = append(l.items, p.Items...)
 		l.tbl.AppendRows(rows)
-		return l.nearEnd()
+	case pagePrev:
+		l.prev = p.Prev
+		l.items = append(append(make([]T, 0, len(p.Items)+len(l.items)), p.Items...), l.items...)
+		l.tbl.PrependRows(rows)
+	default:
+		l.loaded = true
+		l.next, l.prev, l.fromEnd = p.Next, p.Prev, msg.mode == pageLast
+		l.total, l.exact, l.counted = p.Total, p.Exact, true
+		l.items = p.Items
+		l.tbl.SetRows(rows)
+		l.place(msg)
 	}
-	l.loaded = true
-	l.items = msg.page.Items
-	l.tbl.SetRows(rows)
+	l.settle()
+	if msg.mode == pageNext && l.pending > 0 || msg.mode == pagePrev && l.pending < 0 {
+		return l.move(0)
+	}
+	return l.nearEdge()
+}
+
+// place puts the selection after a fresh end of the list: on keepID if
+// loaded, else the first row (or, from the end, the last one), or the same
+// index on a reload.
+func (l *listModel[T]) place(msg pageMsg[T]) {
 	if msg.keepID != 0 {
 		for i, it := range l.items {
 			if l.spec.id(it) == msg.keepID {
 				l.tbl.SetCursor(i)
-				break
+				return
 			}
 		}
+		return // a reload: the record left the list, the index stays
 	}
-	return l.nearEnd()
+	if msg.mode == pageLast {
+		l.tbl.SetCursor(len(l.items) - 1)
+	} else {
+		l.tbl.SetCursor(0)
+	}
+}
+
+// settle notes what the loaded rows tell about the list: holding both ends,
+// they are the whole list (exact total, positions from the top).
+func (l *listModel[T]) settle() {
+	if l.next == "" && l.prev == "" {
+		l.fromEnd = false
+		l.total, l.exact, l.counted = int64(len(l.items)), true, true
+	}
 }
 
 func (l *listModel[T]) key(k keyString) (tea.Cmd, bool) {
 	keys := &l.keys
 	switch {
 	case key.Matches(k, keys.Up):
-		l.tbl.Move(-1)
+		return l.move(-1), true
 	case key.Matches(k, keys.Down):
-		l.tbl.Move(1)
-		return l.nearEnd(), true
+		return l.move(1), true
 	case key.Matches(k, keys.PageUp):
-		l.tbl.Move(-l.tbl.Page())
+		return l.move(-l.tbl.Page()), true
 	case key.Matches(k, keys.PageDown):
-		l.tbl.Move(l.tbl.Page())
-		return l.nearEnd(), true
+		return l.move(l.tbl.Page()), true
 	case key.Matches(k, keys.Home):
-		l.tbl.SetCursor(0)
+		return l.home(), true
 	case key.Matches(k, keys.End):
-		l.tbl.SetCursor(len(l.items) - 1)
-		return l.nearEnd(), true
+		return l.end(), true
 	case key.Matches(k, keys.Search):
 		l.searching = true
 		l.headerOK = false
+		l.search.CursorEnd()
 		return l.search.Focus(), true
+	case key.Matches(k, keys.ClearSearch) && l.search.Value() != "":
+		l.search.SetValue("")
+		l.headerOK = false
+		return tea.Batch(info("search cleared"), l.fetchEnd(l.query(), pageFirst, 0)), true
+	case key.Matches(k, keys.Jump) && l.spec.open != nil:
+		l.jumping = true
+		l.headerOK = false
+		l.jump.SetValue("")
+		return l.jump.Focus(), true
 	case key.Matches(k, keys.Filter):
 		if len(l.filters) < 2 {
 			return nil, true
 		}
 		l.filter = (l.filter + 1) % len(l.filters)
-		l.tbl.SetCursor(0)
-		return l.fetch(l.query(), false, 0), true
+		return l.fetchEnd(l.query(), pageFirst, 0), true
 	case key.Matches(k, keys.Sort):
 		if len(l.sorts) < 2 {
 			return nil, true
 		}
 		l.sort = (l.sort + 1) % len(l.sorts)
-		return l.Reload(0), true
+		var keep int64
+		if it, ok := l.Selected(); ok {
+			keep = l.spec.id(it)
+		}
+		return l.fetchEnd(l.query(), pageFirst, keep), true
 	case key.Matches(k, keys.Reload):
 		return l.Reload(0), true
-	default:
-		return nil, false
 	}
-	return nil, true
+	return nil, false
 }
 
 // searchKey edits the search; every change reloads after a short pause.
@@ -343,12 +497,23 @@ func (l *listModel[T]) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		l.search.SetValue("")
-		return l.fetch(l.query(), false, 0)
+		return l.fetchEnd(l.query(), pageFirst, 0)
 	}
+	return l.searchEdit(msg)
+}
+
+// searchEdit gives a key or a paste to the search field.
+func (l *listModel[T]) searchEdit(msg tea.Msg) tea.Cmd {
 	before := l.search.Value()
-	var cmd tea.Cmd
-	l.search, cmd = l.search.Update(msg)
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
+	l.search, cmd, problem = updateInput(l.search, msg)
 	l.headerOK = false
+	if problem != "" {
+		return msgCmd(statusMsg{text: fieldMessage("search", problem), err: true})
+	}
 	if l.search.Value() == before {
 		return cmd
 	}
@@ -376,8 +541,9 @@ var filterLabels = map[string]string{
 	domain.FilterInactive:   "inactive",
 }
 
-// headerView is the line above the table: title, filter, sort, search,
-// count and the spinner while a page loads. Cached between changes.
+// headerView is the line above the table: title, where the selection is
+// ("1 201–1 230 of ≈ 100 000"), filter, sort, the active search (or its
+// field) and the spinner while a page loads. Cached between changes.
 func (l *listModel[T]) headerView() string {
 	if l.headerOK {
 		return l.header
@@ -385,22 +551,106 @@ func (l *listModel[T]) headerView() string {
 	st := l.e.st
 	var b strings.Builder
 	b.WriteString(st.Title.Render(l.spec.title))
-	b.WriteString(st.Dim.Render(fmt.Sprintf("  filter: %s · sort: %s", l.filterName(), l.sortLabel())))
-	count := fmt.Sprintf("  %d", len(l.items))
-	if l.next != "" {
-		count += "+"
-	}
-	b.WriteString(st.Dim.Render(count))
+	b.WriteString(st.Dim.Render("  " + l.position()))
 	if l.loading {
 		b.WriteString(" " + l.spin.View())
 	}
-	if l.searching || l.search.Value() != "" {
+	b.WriteString(st.Dim.Render(fmt.Sprintf("  filter: %s · sort: %s", l.filterName(), l.sortLabel())))
+	switch {
+	case l.jumping:
+		b.WriteString("  ")
+		b.WriteString(l.jump.View())
+	case l.searching:
 		b.WriteString("  ")
 		b.WriteString(l.search.View())
+	case l.search.Value() != "":
+		b.WriteString(st.Dim.Render(" · search: "))
+		b.WriteString(st.Value.Render(domain.StripControl(l.search.Value())))
+		b.WriteString(st.Dim.Render(" (esc clears)"))
 	}
 	l.header = fit(b.String(), l.w, 1)
 	l.headerOK = true
 	return l.header
+}
+
+// position says which rows are on screen and how many there are:
+// "1 201–1 230 of ≈ 100 000". From the end of a list whose total is an
+// estimate, the positions are estimates too.
+func (l *listModel[T]) position() string {
+	n := len(l.items)
+	if n == 0 {
+		if l.loaded && !l.loading {
+			return "0 rows"
+		}
+		return ""
+	}
+	first := l.tbl.offset
+	last := min(first+l.tbl.Page(), n) - 1
+	if !l.counted {
+		more := ""
+		if l.next != "" {
+			more = "+"
+		}
+		return fmt.Sprintf("%s–%s of %s%s", groupDigits(int64(first+1)), groupDigits(int64(last+1)), groupDigits(int64(n)), more)
+	}
+	about := ""
+	if !l.exact {
+		about = "≈ "
+	}
+	base, posAbout := int64(0), ""
+	if l.fromEnd {
+		base, posAbout = max(l.total-int64(n), 0), about
+	}
+	return fmt.Sprintf("%s%s–%s of %s%s", posAbout, groupDigits(base+int64(first+1)), groupDigits(base+int64(last+1)), about, groupDigits(l.total))
+}
+
+// groupDigits writes n with a space between thousands, as money is.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// jumpKey edits the `:` field; enter selects that record when it is loaded
+// and opens its detail otherwise.
+func (l *listModel[T]) jumpKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		l.jumping = false
+		l.jump.Blur()
+		l.headerOK = false
+		return nil
+	case "enter":
+		l.jumping = false
+		l.jump.Blur()
+		l.headerOK = false
+		text := strings.TrimPrefix(strings.TrimSpace(l.jump.Value()), "#")
+		id, err := strconv.ParseInt(text, 10, 64)
+		if err != nil || id <= 0 {
+			return msgCmd(statusMsg{text: "type a record number, like 1234", err: true})
+		}
+		for i, it := range l.items {
+			if l.spec.id(it) == id {
+				l.tbl.SetCursor(i)
+				l.pending = 0
+				return l.nearEdge()
+			}
+		}
+		return l.spec.open(l.e, id)
+	}
+	var cmd tea.Cmd
+	l.jump, cmd = l.jump.Update(msg)
+	l.headerOK = false
+	return cmd
 }
 
 // View renders the header and the table.

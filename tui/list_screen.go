@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -31,7 +34,7 @@ func (s *listScreen[T]) View() string { return s.list.View() }
 // ok is false when keys does not take it (or msg is no key press), so the
 // screen handles the message further and finally gives it to the list.
 func (s *listScreen[T]) takeKey(msg tea.Msg, keys func(keyString) (tea.Cmd, bool)) (tea.Cmd, bool) {
-	if kp, ok := msg.(tea.KeyPressMsg); ok && !s.list.searching {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && !s.list.Capturing() {
 		return keys(keyString(kp.String()))
 	}
 	return nil, false
@@ -41,17 +44,43 @@ func (s *listScreen[T]) takeKey(msg tea.Msg, keys func(keyString) (tea.Cmd, bool
 // returns for the selection (ok is false when nothing is selected), kept
 // in kmCache until the selection or its version changes.
 func (s *listScreen[T]) keyMap(version func(T) int64, build func(sel T, ok bool) keyMap) help.KeyMap {
-	if s.list.searching {
+	switch {
+	case s.list.searching:
 		s.kmCache.reset()
 		return searchKeyMap
+	case s.list.jumping:
+		s.kmCache.reset()
+		return jumpKeyMap
 	}
 	sel, ok := s.list.Selected()
 	var id, ver int64
 	if ok {
 		id, ver = s.list.spec.id(sel), version(sel)
 	}
-	return s.kmCache.get(s.e, id, ver, func() keyMap { return build(sel, ok) })
+	searched := s.list.search.Value() != ""
+	if searched != s.kmCache.searched {
+		s.kmCache.reset()
+		s.kmCache.searched = searched
+	}
+	return s.kmCache.get(s.e, id, ver, func() keyMap {
+		km := build(sel, ok)
+		if searched {
+			// esc clears the search: said first, where it is seen.
+			km.short = append([]key.Binding{s.list.keys.ClearSearch}, km.short...)
+		}
+		if s.list.spec.open != nil && len(km.full) > 0 {
+			last := len(km.full) - 1
+			km.full[last] = append(slices.Clip(km.full[last]), s.list.keys.Jump)
+		}
+		return km
+	})
 }
+
+// jumpKeyMap is the help while the `:` field has the keys.
+var jumpKeyMap = keyMap{short: []key.Binding{
+	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "go")),
+	key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+}}
 
 // find returns the loaded record with this id.
 func (s *listScreen[T]) find(id int64) (T, bool) {
@@ -71,6 +100,7 @@ func (s *listScreen[T]) find(id int64) (T, bool) {
 type keyMapCache struct {
 	km          keyMap
 	valid       bool
+	searched    bool // a search is active (esc clears it)
 	id, version int64
 	gen         int
 }

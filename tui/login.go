@@ -3,7 +3,6 @@ package tui
 import (
 	"errors"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -11,21 +10,24 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-// loginScreen asks for an email and a masked password. After too many
-// failures it shows how long to wait, counting down.
+// loginScreen asks for an email and a masked password. Every attempt goes
+// to the service, which reads the stored throttle wait: the screen keeps
+// no lock of its own, so a wait that has passed (or that an operator
+// cleared) never outlives itself here. A refusal for throttling says how
+// long to wait and until when.
 type loginScreen struct {
 	inputScreen // email, password
 	busy        bool
 	errText     string
-	until       time.Time // throttled until
+	// inputErr: errText is about a refused character, cleared by the next
+	// accepted key.
+	inputErr bool
 }
 
 type loginResultMsg struct {
 	sess *domain.Session
 	err  error
 }
-
-type throttleTickMsg struct{}
 
 func newLoginScreen(e *env) Screen {
 	return &loginScreen{inputScreen: newInputScreen(e, 20, "log in",
@@ -35,35 +37,29 @@ func newLoginScreen(e *env) Screen {
 
 // Update implements Screen.
 func (s *loginScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	switch msg := msg.(type) {
-	case loginResultMsg:
-		s.busy = false
+	if msg, ok := msg.(loginResultMsg); ok {
+		s.busy, s.inputErr = false, false
 		if msg.err == nil {
 			return s, msgCmd(loggedInMsg{msg.sess})
 		}
 		s.errText = userMessage(msg.err)
 		var te *domain.ThrottledError
 		if errors.As(msg.err, &te) {
-			s.until = s.e.now().Add(te.Wait)
-			s.errText = ""
-			return s, tea.Batch(reportError("log in", msg.err), s.tick())
+			// The password stays: enter tries again once the wait is over.
+			s.errText += " (at " + s.e.now().Add(te.Wait).In(s.e.loc).Format("15:04:05") + ")"
+			return s, reportError("log in", msg.err)
 		}
 		s.inputs[1].SetValue("")
 		return s, tea.Batch(reportError("log in", msg.err), s.setFocus(1))
-	case throttleTickMsg:
-		if s.throttled() {
-			return s, s.tick()
-		}
-		return s, nil
 	}
-	cmd, _ := s.update(msg, s.submit)
+	cmd, typed, problem := s.update(msg, s.submit)
+	switch {
+	case problem != "":
+		s.errText, s.inputErr = fieldMessage(s.label(s.focus), problem), true
+	case typed && s.inputErr:
+		s.errText, s.inputErr = "", false
+	}
 	return s, cmd
-}
-
-func (s *loginScreen) throttled() bool { return s.e.now().Before(s.until) }
-
-func (s *loginScreen) tick() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return throttleTickMsg{} })
 }
 
 func (s *loginScreen) submit() tea.Cmd {
@@ -71,13 +67,11 @@ func (s *loginScreen) submit() tea.Cmd {
 	switch {
 	case s.busy:
 		return nil
-	case s.throttled():
-		return nil
 	case email == "" || pw == "":
 		s.errText = "type your email and your password"
 		return nil
 	}
-	s.busy, s.errText = true, ""
+	s.busy, s.errText, s.inputErr = true, "", false
 	svc := s.e.svc
 	return func() tea.Msg {
 		ctx, cancel := callCtx()
@@ -98,9 +92,6 @@ func (s *loginScreen) View() string {
 	b.WriteString(s.inputs[1].View())
 	b.WriteString("\n\n")
 	switch {
-	case s.throttled():
-		wait := s.until.Sub(s.e.now())
-		b.WriteString(st.Error.Render("too many failed attempts: try again in " + waitText(wait)))
 	case s.busy:
 		b.WriteString(st.Dim.Render("checking…"))
 	case s.errText != "":

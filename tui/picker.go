@@ -92,9 +92,7 @@ func (p *picker) refilter() {
 func (p *picker) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		return p, cmd
+		return p, p.edit(msg)
 	}
 	ks := keyString(k.String())
 	switch {
@@ -113,10 +111,22 @@ func (p *picker) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		it := p.items[p.shown[p.cursor]]
 		return p, back(pickedMsg{purpose: p.purpose, forID: p.forID, id: it.id, label: it.label})
 	}
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
+	return p, p.edit(msg)
+}
+
+// edit gives a key or a paste to the filter; a refused character says so
+// in the status line.
+func (p *picker) edit(msg tea.Msg) tea.Cmd {
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
+	p.filter, cmd, problem = updateInput(p.filter, msg)
+	if problem != "" {
+		return msgCmd(statusMsg{text: fieldMessage("filter", problem), err: true})
+	}
 	p.refilter()
-	return p, cmd
+	return cmd
 }
 
 // View implements Screen.

@@ -123,11 +123,39 @@ func reportError(op string, err error) tea.Cmd {
 // msgCmd wraps a message in a command.
 func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
 
-// checkThen runs then when the actor may do the action. When the local
-// check refuses, the key was pressed anyway: the permissions are read
-// again from the service (they may have been granted since) and either
-// then runs or the refusal is reported — the UI hides keys but the
-// decision stays with the domain.
+// mayMsg is the domain's answer to "may I?" asked before a form, a
+// confirmation or a picker opens for an action on a record. The App runs
+// open (in Update, so the screen it builds is made on the UI's goroutine)
+// only when the answer is yes and the screen that asked is still on top;
+// a refusal shows its sentence in the status line and opens nothing.
+type mayMsg struct {
+	from Screen
+	op   string
+	err  error
+	open func() tea.Cmd
+}
+
+// ask asks the domain whether the actor may take action on the record id
+// (see the domain.Act* constants for what id is) and opens what open
+// returns only if so. The domain takes the same decision the action will
+// take (the grant and the rules no grant lifts, on the record as stored
+// now) and audits a refusal, so a key hidden from the help bar but
+// pressed anyway is refused with its reason and on the record, and no
+// dialog opens for an action that would be refused once confirmed.
+func ask(e *env, from Screen, op, action string, id int64, open func() tea.Cmd) tea.Cmd {
+	svc, sess := e.svc, e.sess
+	return func() tea.Msg {
+		ctx, cancel := callCtx()
+		defer cancel()
+		return mayMsg{from: from, op: op, err: svc.May(ctx, sess, action, id), open: open}
+	}
+}
+
+// checkThen runs then when the local permission check passes, else reads
+// the permissions again (they may have been granted since) and reports
+// the refusal. It is for the one action with no record to ask about: a
+// new contract from the contracts list, whose client is chosen in the
+// form (the save is then decided, and a refusal audited, by the domain).
 func checkThen(e *env, check func(domain.Actor) error, then func() tea.Cmd) tea.Cmd {
 	if check(e.actor) == nil {
 		return then()
@@ -143,9 +171,9 @@ func checkThen(e *env, check func(domain.Actor) error, then func() tea.Cmd) tea.
 		if err := check(fresh); err != nil {
 			return errorMsg{op: "check permission", err: err}
 		}
-		if cmd := then(); cmd != nil {
-			return cmd()
-		}
-		return nil
+		return pushAfterCheckMsg{then: then}
 	}
 }
+
+// pushAfterCheckMsg runs then in Update once checkThen's fresh check passed.
+type pushAfterCheckMsg struct{ then func() tea.Cmd }

@@ -197,7 +197,7 @@ func TestTeamScreen(t *testing.T) {
 			r := start(t, w.options(w.mgrSess), sz.w, sz.h)
 			r.waitFor("Dashboard")
 			r.typeText("5")
-			r.waitFor("Team  filter", "Tom Tech", "Sue Support")
+			r.waitFor("Team  1–", "Tom Tech", "Sue Support")
 			golden.RequireEqual(t, stable(r.final()))
 		})
 	}
@@ -297,7 +297,7 @@ func TestTeamCreateAndDeactivate(t *testing.T) {
 	r := start(t, w.options(w.mgrSess), 100, 30)
 	r.waitFor("Dashboard")
 	r.typeText("5")
-	r.waitFor("Team  filter", "Tom Tech")
+	r.waitFor("Team  1–", "Tom Tech")
 	r.typeText("n")
 	r.waitFor("New collaborator", "Role", "Repeat")
 	r.press(tea.KeyEnter) // employee number generated

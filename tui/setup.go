@@ -14,7 +14,7 @@ import (
 // setupScreen creates the first manager on an empty database, checking the
 // password policy as it is typed, then logs them in.
 type setupScreen struct {
-	inputScreen // name, email, password, repeat
+	inputScreen // name, email, phone, password, repeat
 	busy        bool
 	fields      map[string]string // per-field errors from the service
 	errTxt      string
@@ -24,11 +24,12 @@ type setupScreen struct {
 const (
 	setupName = iota
 	setupEmail
+	setupPhone
 	setupPassword
 	setupRepeat
 )
 
-var setupFieldNames = []string{"full_name", "email", "password", "repeat"}
+var setupFieldNames = []string{"full_name", "email", "phone", "password", "repeat"}
 
 type setupResultMsg struct {
 	sess *domain.Session
@@ -36,12 +37,15 @@ type setupResultMsg struct {
 }
 
 func newSetupScreen(e *env) Screen {
-	return &setupScreen{inputScreen: newInputScreen(e, 30, "next / create",
+	s := &setupScreen{inputScreen: newInputScreen(e, 30, "next / create",
 		newTextInput("Full name        ", "Ada Lovelace"),
 		newTextInput("Email            ", "ada@epic-events.com"),
+		newTextInput("Phone            ", "optional, +33 1 23 45 67 89"),
 		newPasswordInput("Password         ", "at least 15 characters"),
 		newPasswordInput("Repeat password  ", "")),
 		fields: map[string]string{}}
+	s.keys.Save.SetHelp("ctrl+s", "create")
+	return s
 }
 
 // Update implements Screen.
@@ -62,8 +66,12 @@ func (s *setupScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, reportError("set up", msg.err)
 	}
 	focus := s.focus
-	cmd, typed := s.update(msg, s.submit)
-	if typed {
+	cmd, typed, problem := s.update(msg, s.submit)
+	switch {
+	case problem != "":
+		s.fields[setupFieldNames[focus]] = problem
+		return s, msgCmd(statusMsg{text: fieldMessage(s.label(focus), problem), err: true})
+	case typed:
 		delete(s.fields, setupFieldNames[focus])
 	}
 	return s, cmd
@@ -95,6 +103,7 @@ func (s *setupScreen) policy() (msg string, ok bool) {
 func (s *setupScreen) submit() tea.Cmd {
 	name := strings.TrimSpace(s.inputs[setupName].Value())
 	email := strings.TrimSpace(s.inputs[setupEmail].Value())
+	phone := strings.TrimSpace(s.inputs[setupPhone].Value())
 	pw := s.inputs[setupPassword].Value()
 	if s.busy {
 		return nil
@@ -111,7 +120,7 @@ func (s *setupScreen) submit() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := callCtx()
 		defer cancel()
-		if _, err := svc.Sessions.Setup(ctx, domain.UserInput{FullName: name, Email: email, Role: domain.RoleManagement}, pw); err != nil {
+		if _, err := svc.Sessions.Setup(ctx, domain.UserInput{FullName: name, Email: email, Phone: phone, Role: domain.RoleManagement}, pw); err != nil {
 			return setupResultMsg{err: err}
 		}
 		sess, err := svc.Sessions.Login(ctx, email, pw)

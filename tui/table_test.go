@@ -11,7 +11,7 @@ import (
 func testTable(w, h int, n int) table {
 	t := newTable(newStyles(true, true), []column{
 		{title: "#", min: 4, right: true, prio: 3},
-		{title: "Name", min: 10, grow: 2},
+		{title: "Name", min: 10, max: 20, grow: 2},
 		{title: "Company", min: 10, grow: 1, prio: 1},
 		{title: "Notes", min: 12, prio: 2},
 	})
@@ -88,6 +88,58 @@ func TestTableStripsControlCharactersAndTruncates(t *testing.T) {
 	}
 	if !strings.Contains(ansi.Strip(out), "…") {
 		t.Errorf("a long cell should be cut with an ellipsis: %q", ansi.Strip(out))
+	}
+}
+
+func TestTableColumnsTakeTheirContentsWidth(t *testing.T) {
+	t.Parallel()
+	tbl := newTable(newStyles(true, true), []column{
+		{title: "#", min: 2, right: true, prio: 3},
+		{title: "Name", min: 8, max: 30, grow: 1},
+		{title: "Email", min: 10, max: 24, prio: 1},
+		{title: "Phone", min: 8, prio: 2},
+	})
+	tbl.SetSize(80, 5)
+	tbl.SetRows([][]string{
+		{"123456", "Chloé Lefèvre", "chloe.lefevre@initech.test", "+33 6 12 34 56 78"},
+		{"7", "Al", "al@x.test", "01 23 45 67 89"},
+	})
+	view := ansi.Strip(tbl.View())
+	for _, whole := range []string{"123456", "Chloé Lefèvre", "+33 6 12 34 56 78"} {
+		if !strings.Contains(view, whole) {
+			t.Errorf("%q is not shown in full at 80 columns:\n%s", whole, view)
+		}
+	}
+	// The email is capped at 24: cut, the other columns whole.
+	if !strings.Contains(view, "chloe.lefevre@initech.t…") {
+		t.Errorf("the email should be cut at its cap of 24:\n%s", view)
+	}
+	// Narrower: the phone (prio 2) drops out before the email (prio 1) is
+	// cut, and the id (prio 3) before the phone.
+	tbl.SetSize(44, 5)
+	view = ansi.Strip(tbl.View())
+	if strings.Contains(view, "Phone") || strings.Contains(view, "123456") || !strings.Contains(view, "chloe.lefevre@initech.t…") || !strings.Contains(view, "Chloé Lefèvre") {
+		t.Errorf("at 44 columns want name and email whole, no id nor phone:\n%s", view)
+	}
+	// A wider cell in the next page widens its column.
+	tbl.SetSize(80, 5)
+	tbl.AppendRows([][]string{{"8", "Bartholomew Montgomery-Smythe", "b@x.test", "1"}})
+	if view = ansi.Strip(tbl.View()); !strings.Contains(view, "Bartholomew Montgomery-Smythe") {
+		t.Errorf("the longer name of the next page is cut:\n%s", view)
+	}
+}
+
+func TestTablePrependKeepsTheSelection(t *testing.T) {
+	t.Parallel()
+	tbl := testTable(40, 6, 10)
+	tbl.SetCursor(2)
+	tbl.PrependRows([][]string{{"0", "Client 0", "Acme", ""}, {"-1", "Client -1", "Acme", ""}})
+	if tbl.Cursor() != 4 || tbl.rows[4][1] != "Client 3" {
+		t.Fatalf("cursor %d on %q, want 4 on Client 3", tbl.Cursor(), tbl.rows[tbl.Cursor()][1])
+	}
+	lines := strings.Split(ansi.Strip(tbl.View()), "\n")
+	if !strings.Contains(lines[1], "Client 1 ") {
+		t.Errorf("the view moved: first row %q, want Client 1", lines[1])
 	}
 }
 

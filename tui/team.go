@@ -8,9 +8,10 @@ import (
 	"github.com/epic-events/crm/domain"
 )
 
-// teamScreen is the collaborators list (management): f cycles all /
-// active / inactive, / searches, n creates, e (or enter) edits, x
-// deactivates or reactivates, d deletes, P resets a password.
+// teamScreen is the collaborators list, open to everyone who may read
+// collaborators: f cycles all / active / inactive, / searches; with the
+// permissions (management), n creates, e (or enter) edits, x deactivates
+// or reactivates, d deletes, P resets a password.
 type teamScreen struct {
 	listScreen[domain.User]
 	toggle, password key.Binding
@@ -38,10 +39,10 @@ func newTeamScreen(e *env) Screen {
 		resource: "user",
 		title:    "Team",
 		columns: []column{
-			{title: "Employee", min: 9, prio: 4},
-			{title: "Name", min: 14, grow: 3},
-			{title: "Email", min: 16, grow: 3, prio: 2},
-			{title: "Phone", min: 14, prio: 5},
+			{title: "Employee", min: 7, max: 12, prio: 4},
+			{title: "Name", min: 12, max: 32, grow: 3},
+			{title: "Email", min: 14, max: 40, grow: 3, prio: 2},
+			{title: "Phone", min: 10, max: 20, prio: 5},
 			{title: "Role", min: 10},
 			{title: "State", min: 8, prio: 1},
 		},
@@ -134,26 +135,31 @@ func (s *teamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *teamScreen) key(k keyString) (tea.Cmd, bool) {
 	keys := &s.list.keys
 	if key.Matches(k, keys.New) {
-		return checkThen(s.e, domain.CanCreateUser, func() tea.Cmd { return push(newUserForm(s.e, nil)) }), true
+		return ask(s.e, s, "new collaborator", domain.ActUserCreate, 0, func() tea.Cmd { return push(newUserForm(s.e, nil)) }), true
 	}
 	u, ok := s.list.Selected()
 	name := domain.StripControl(u.FullName)
 	switch {
 	case !ok:
 		return nil, false
+	case key.Matches(k, keys.Open) && domain.CanUpdateUser(s.e.actor) != nil:
+		// Everyone reads the team; enter edits only for who may.
+		return nil, true
 	case key.Matches(k, keys.Edit, keys.Open):
-		return checkThen(s.e, domain.CanUpdateUser, func() tea.Cmd { return push(newUserForm(s.e, &u)) }), true
+		return ask(s.e, s, "edit collaborator", domain.ActUserUpdate, u.ID, func() tea.Cmd { return push(newUserForm(s.e, &u)) }), true
 	case key.Matches(k, s.password):
-		return checkThen(s.e, domain.CanUpdateUser, func() tea.Cmd { return push(newPasswordForm(s.e, u)) }), true
+		return ask(s.e, s, "reset password", domain.ActUserResetPassword, u.ID, func() tea.Cmd { return push(newPasswordForm(s.e, u)) }), true
 	case key.Matches(k, s.toggle):
-		q := "Deactivate " + name + "? They are logged out at their next action and can no longer log in."
+		q, act := "Deactivate "+name+"? They are logged out at their next action and can no longer log in.", domain.ActUserDeactivate
 		if !u.Active {
-			q = "Reactivate " + name + "? They can log in again."
+			q, act = "Reactivate "+name+"? They can log in again.", domain.ActUserReactivate
 		}
-		return push(newConfirm(s.e, q, "toggle user", u.ID)), true
+		return ask(s.e, s, "change collaborator", act, u.ID, func() tea.Cmd { return push(newConfirm(s.e, q, "toggle user", u.ID)) }), true
 	case key.Matches(k, keys.Delete):
-		return push(newConfirm(s.e, "Delete "+name+" for good? Their history stays in the audit log. "+
-			"A collaborator who still has clients or upcoming events must be deactivated instead.", "delete user", u.ID)), true
+		return ask(s.e, s, "delete collaborator", domain.ActUserDelete, u.ID, func() tea.Cmd {
+			return push(newConfirm(s.e, "Delete "+name+" for good? Their history stays in the audit log. "+
+				"A collaborator who still has clients or upcoming events must be deactivated instead.", "delete user", u.ID))
+		}), true
 	}
 	return nil, false
 }

@@ -1,7 +1,8 @@
 // Package storetest gives tests a fresh, migrated store on each dialect:
-// a SQLite file in t.TempDir(), and a PostgreSQL database of its own
-// (created on the server named by EPIC_TEST_DATABASE_URL, dropped when the
-// test ends).
+// a SQLite file in t.TempDir(), a PostgreSQL database of its own (created
+// on the server named by EPIC_TEST_DATABASE_URL, dropped when the test
+// ends), and likewise a MySQL/MariaDB database on the server named by
+// EPIC_TEST_MYSQL_URL.
 package storetest
 
 import (
@@ -23,12 +24,18 @@ import (
 // e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable.
 const EnvURL = "EPIC_TEST_DATABASE_URL"
 
-// Dialects lists what Each runs, in order.
-var Dialects = []string{store.DialectSQLite, store.DialectPostgres}
+// EnvMySQLURL names the variable holding the MySQL or MariaDB server used
+// by tests, e.g. mysql://root@127.0.0.1:3306/test (a user that may create
+// and drop databases).
+const EnvMySQLURL = "EPIC_TEST_MYSQL_URL"
 
-// Each runs fn as the subtests "sqlite" and "postgres", each with a fresh
-// migrated database. Without EPIC_TEST_DATABASE_URL the PostgreSQL subtest
-// is skipped, unless CI=true, where it fails.
+// Dialects lists what Each runs, in order.
+var Dialects = []string{store.DialectSQLite, store.DialectPostgres, store.DialectMySQL}
+
+// Each runs fn as the subtests "sqlite", "postgres" and "mysql", each with
+// a fresh migrated database. Without EPIC_TEST_DATABASE_URL the PostgreSQL
+// subtest is skipped, and without EPIC_TEST_MYSQL_URL the MySQL one,
+// unless CI=true, where they fail.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, d := range Dialects {
@@ -38,8 +45,8 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-// New returns a fresh migrated database of dialect ("sqlite" or
-// "postgres"), closed (and on PostgreSQL dropped) when the test ends. Safe
+// New returns a fresh migrated database of dialect ("sqlite", "postgres"
+// or "mysql"), closed (and on a server dropped) when the test ends. Safe
 // to call from parallel tests.
 func New(t testing.TB, dialect string) *store.DB {
 	t.Helper()
@@ -48,6 +55,8 @@ func New(t testing.TB, dialect string) *store.DB {
 		return NewSQLite(t)
 	case store.DialectPostgres:
 		return NewPostgres(t)
+	case store.DialectMySQL:
+		return NewMySQL(t)
 	}
 	t.Fatalf("storetest: unknown dialect %q", dialect)
 	return nil
