@@ -12,8 +12,9 @@ import (
 )
 
 // Feed is the change feed of one process: one listener on the database
-// (LISTEN on a dedicated PostgreSQL connection, a PRAGMA data_version
-// poller on SQLite) fanned out to every subscriber of the process. It
+// (LISTEN on a dedicated PostgreSQL connection; on SQLite and MySQL a
+// poller of the change log, which on SQLite first asks PRAGMA
+// data_version) fanned out to every subscriber of the process. It
 // implements domain.ChangeFeed.
 type Feed struct {
 	hub    hub
@@ -24,8 +25,7 @@ type Feed struct {
 
 var _ domain.ChangeFeed = (*Feed)(nil)
 
-// pollEvery is how often the SQLite poller asks whether another connection
-// committed.
+// pollEvery is how often the SQLite and MySQL pollers look for commits.
 var pollEvery = time.Second
 
 // Listen starts the process's change feed on db and returns once it
@@ -41,7 +41,7 @@ func (db *DB) Listen(ctx context.Context, log *slog.Logger) (*Feed, error) {
 	if db.dialect == DialectPostgres {
 		err = f.startPostgres(ctx, runCtx, db.dsn)
 	} else {
-		err = f.startSQLite(ctx, runCtx, db)
+		err = f.startPoller(ctx, runCtx, db)
 	}
 	if err != nil {
 		cancel()

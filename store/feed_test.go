@@ -186,3 +186,48 @@ func TestFeedPostgresReconnects(t *testing.T) {
 		t.Fatalf("change after the reconnection not delivered; got %+v", got)
 	}
 }
+
+// On MySQL an id is taken at insert: a transaction that commits after a
+// later one holds the smaller id. The poller waits for such a gap, so both
+// changes are delivered.
+func TestFeedMySQLOutOfOrderCommits(t *testing.T) {
+	defer store.SetPollEvery(50 * time.Millisecond)()
+	db := storetest.New(t, store.DialectMySQL)
+	feed, err := db.Listen(bg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer feed.Close()
+	sub := feed.Subscribe()
+	defer sub.Close()
+	m := mkUser(t, db, domain.RoleManagement, "Maya Laurent")
+	entry := func(action string) *domain.AuditEntry {
+		return &domain.AuditEntry{ActorID: &m.ID, Action: action, Entity: "user", EntityID: m.ID}
+	}
+	inserted, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.Tx(bg, func(tx domain.Store) error {
+			if err := tx.Audit().Add(bg, entry("user.first")); err != nil {
+				return err
+			}
+			close(inserted)
+			<-release
+			return nil
+		})
+	}()
+	<-inserted
+	if err := db.Audit().Add(bg, entry("user.second")); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := waitChanges(sub, 5*time.Second, func(c domain.RecordChange) bool { return c.Action == "user.second" }); !ok {
+		t.Fatalf("the later commit was not delivered: %+v", got)
+	}
+	time.Sleep(300 * time.Millisecond) // several polls with the gap open
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := waitChanges(sub, 5*time.Second, func(c domain.RecordChange) bool { return c.Action == "user.first" }); !ok {
+		t.Fatalf("the earlier id, committed last, was not delivered: %+v", got)
+	}
+}
