@@ -533,6 +533,7 @@ func TestE2ECopiedSessionFileEndsAtLogout(t *testing.T) {
 	before := auditCount(t, e)
 	tm.start(e.bin)
 	tm.waitFor(loginScreen, 20*time.Second)
+	tm.waitFor("your session has ended: you logged out of this session", 10*time.Second)
 	logSays(t, e, "you logged out of this session")
 	if _, err := os.Stat(sessionFile); !os.IsNotExist(err) {
 		t.Errorf("the ended session's file is still there (stat err %v)", err)
@@ -601,4 +602,64 @@ func TestE2ERefreshReuseEndsBothProcesses(t *testing.T) {
 	}
 	first.keys("C-c")
 	second.keys("C-c")
+}
+
+// TestE2ECommandsOnATerminal: on a terminal, login reads the password
+// without echo, a command asks for the required fields it lacks (with the
+// domain's messages), and a table fits the terminal's width.
+func TestE2ECommandsOnATerminal(t *testing.T) {
+	e := newE2E(t)
+	needTool(t, "tmux")
+	sales := e.demoLogins()["sales"]
+
+	tm := newTmux(t, e, "sh")
+	tm.text(e.bin + " login " + sales[0])
+	tm.keys("Enter")
+	tm.waitFor(`Password for `+regexp.QuoteMeta(sales[0]), 20*time.Second)
+	tm.text(sales[1])
+	tm.keys("Enter")
+	if s := tm.waitFor(`logged in as .* \(sales\)`, 20*time.Second); strings.Contains(s, sales[1]) {
+		t.Fatalf("the password was echoed:\n%s", s)
+	}
+
+	tm.text("clear; " + e.bin + " client create --phone '01 23 45 67 89'")
+	tm.keys("Enter")
+	tm.waitFor(`Full name(.|\n)*Email`, 20*time.Second)
+	tm.keys("Enter") // nothing typed: the domain's sentence
+	tm.waitFor(`enter the client's full name`, 10*time.Second)
+	tm.text("Marie Curie")
+	tm.keys("Enter")
+	tm.text("marie@")
+	tm.keys("Enter")
+	tm.waitFor(`like name@example\.com`, 10*time.Second)
+	tm.text("radium.fr")
+	tm.keys("Enter")
+	tm.waitFor(`created client #\d+ Marie Curie(.|\n)*sales contact\s+`, 20*time.Second)
+
+	tm.text("clear; " + e.bin + " contract list --limit 5; echo done=$?")
+	tm.keys("Enter")
+	s := tm.waitFor(`done=0`, 20*time.Second)
+	// Five rows under the header, none wrapped onto a second line.
+	lines := strings.Split(s, "\n")
+	rows := 0
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "ID ") || !strings.Contains(l, "TOTAL") {
+			continue
+		}
+		for _, r := range lines[i+1:] {
+			if strings.HasPrefix(r, "done=") {
+				break
+			}
+			if r == "" || r[0] < '0' || r[0] > '9' {
+				t.Errorf("a table row did not fit the terminal: %q", r)
+			}
+			rows++
+		}
+	}
+	if rows != 5 {
+		t.Errorf("%d table rows, want 5:\n%s", rows, s)
+	}
+	tm.text("exit")
+	tm.keys("Enter")
+	tm.waitGone(10 * time.Second)
 }

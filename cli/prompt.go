@@ -83,10 +83,14 @@ func (p *prompter) run(cmd *cobra.Command, group *huh.Group) error {
 		err = form.Run()
 	}
 	if errors.Is(err, huh.ErrUserAborted) {
-		return errors.New("cancelled: nothing was changed")
+		return errCancelled
 	}
 	return err
 }
+
+// errCancelled: the person left a prompt or declined a confirmation.
+// Exit 1, and nothing to log.
+var errCancelled = &kindError{msg: "cancelled: nothing was changed"}
 
 // The checks of the prompts are the domain's own, so that a person gets the
 // sentence the UI's forms show.

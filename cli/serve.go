@@ -118,17 +118,19 @@ func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 			noColor = true
 		}
 	}
-	model := tui.New(tui.Options{
+	model := newUIModel(tui.Options{
 		Services: a.svc,
 		DBLabel:  a.desc,
 		Log:      a.log,
 		NoColor:  noColor, // the client's, when its ssh sends it (SendEnv NO_COLOR)
 	})
 	// The session's end stops its share of the change feed.
-	go func() {
-		<-s.Context().Done()
-		model.Close()
-	}()
+	if c, ok := model.(interface{ Close() }); ok {
+		go func() {
+			<-s.Context().Done()
+			c.Close()
+		}()
+	}
 	g := newGuard(s.Context(), model, a.rep, "serve")
 	s.Context().SetValue(guardKey{}, g)
 	return g, nil

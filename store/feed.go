@@ -12,9 +12,8 @@ import (
 )
 
 // Feed is the change feed of one process: one listener on the database
-// (LISTEN on a dedicated PostgreSQL connection; on SQLite and MySQL a
-// poller of the change log, which on SQLite first asks PRAGMA
-// data_version) fanned out to every subscriber of the process. It
+// (LISTEN on a dedicated PostgreSQL connection, a PRAGMA data_version
+// poller on SQLite, a change_log poller on MySQL) fanned out to every subscriber of the process. It
 // implements domain.ChangeFeed.
 type Feed struct {
 	hub    hub
@@ -25,7 +24,8 @@ type Feed struct {
 
 var _ domain.ChangeFeed = (*Feed)(nil)
 
-// pollEvery is how often the SQLite and MySQL pollers look for commits.
+// pollEvery is how often the SQLite poller asks whether another connection
+// committed.
 var pollEvery = time.Second
 
 // Listen starts the process's change feed on db and returns once it
@@ -38,10 +38,13 @@ func (db *DB) Listen(ctx context.Context, log *slog.Logger) (*Feed, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	f := &Feed{hub: hub{subs: map[*subscription]struct{}{}}, log: log, cancel: cancel, done: make(chan struct{})}
 	var err error
-	if db.dialect == DialectPostgres {
+	switch db.dialect {
+	case DialectPostgres:
 		err = f.startPostgres(ctx, runCtx, db.dsn)
-	} else {
-		err = f.startPoller(ctx, runCtx, db)
+	case DialectMySQL:
+		err = f.startMySQL(ctx, runCtx, db)
+	default:
+		err = f.startSQLite(ctx, runCtx, db)
 	}
 	if err != nil {
 		cancel()

@@ -86,6 +86,9 @@ type Options struct {
 	Session *domain.Session
 	// DBLabel describes the database in the status line (no secrets).
 	DBLabel string
+	// Notice is shown on the first login screen: why a saved session was
+	// not resumed (ended elsewhere, file mode too open, another database).
+	Notice string
 	// OnLogin is called (from a command) after a login, to save the session
 	// file; OnLogout after a logout or an ended session, to remove it.
 	OnLogin  func(*domain.Session)
@@ -146,7 +149,7 @@ func New(opts Options) *App {
 	a := &App{opts: opts, keys: newGlobalKeys(), help: help.New(), isDark: true, noColor: opts.NoColor}
 	a.e = &env{
 		svc: opts.Services, sess: opts.Session, now: opts.Now, loc: opts.Location,
-		log: opts.Log, dbLabel: opts.DBLabel, st: newStyles(true, opts.NoColor),
+		log: opts.Log, dbLabel: opts.DBLabel, st: newStyles(true, opts.NoColor), notice: opts.Notice,
 	}
 	a.help.Styles = a.e.st.Help
 	return a

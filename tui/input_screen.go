@@ -91,9 +91,10 @@ func (s *inputScreen) setFocus(i int) tea.Cmd {
 func (s *inputScreen) label(i int) string { return s.inputs[i].Prompt }
 
 // update handles the movement keys and enter (submit on the last input);
-// any other message goes to the focused input, and typed is true. A key or
-// paste the input refuses (a control character) changes nothing and
-// problem says why.
+// any other message goes to the focused input, and typed says whether its
+// value changed (the paste start and end markers, a cursor blink, do not
+// clear a message). A key or paste the input refuses (a control
+// character) changes nothing and problem says why.
 func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, typed bool, problem string) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		k := keyString(kp.String())
@@ -111,6 +112,7 @@ func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, t
 			return submit(), false, ""
 		}
 	}
+	before := s.inputs[s.focus].Value()
 	s.inputs[s.focus], cmd, problem = updateInput(s.inputs[s.focus], msg)
-	return cmd, problem == "", problem
+	return cmd, s.inputs[s.focus].Value() != before, problem
 }

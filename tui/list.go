@@ -133,7 +133,6 @@ func newListModel[T any](e *env, spec listSpec[T]) *listModel[T] {
 	l.sorts = domain.ListSorts[spec.resource]
 	l.search = newSteadyInput("/", "search names, emails, company")
 	l.jump = newSteadyInput("go to #", "record number")
-	l.jump.CharLimit = 19
 	l.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	return l
 }
@@ -347,6 +346,9 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	case tea.PasteMsg:
 		if l.searching {
 			return l.searchEdit(msg), true
+		}
+		if l.jumping {
+			return l.jumpEdit(msg), true
 		}
 		return nil, false
 	case tea.KeyPressMsg:
@@ -647,9 +649,21 @@ func (l *listModel[T]) jumpKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return l.spec.open(l.e, id)
 	}
-	var cmd tea.Cmd
-	l.jump, cmd = l.jump.Update(msg)
+	return l.jumpEdit(msg)
+}
+
+// jumpEdit gives a key or a paste to the `:` field (through the text
+// guard: no control characters, no cut, no alt+d crash).
+func (l *listModel[T]) jumpEdit(msg tea.Msg) tea.Cmd {
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
+	l.jump, cmd, problem = updateInput(l.jump, msg)
 	l.headerOK = false
+	if problem != "" {
+		return msgCmd(statusMsg{text: fieldMessage("record number", problem), err: true})
+	}
 	return cmd
 }
 

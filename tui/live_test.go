@@ -130,7 +130,7 @@ func TestLiveFormWarnsOfAnotherChange(t *testing.T) {
 	r := start(t, w.options(w.salesSess), 100, 30)
 	r.waitFor("Dashboard")
 	r.typeText("2")
-	r.waitFor("Aline Dubois", "of 4")
+	r.waitFor("Aline Dubois", "aline@acme.test") // the list's row, not the dashboard's
 	r.typeText("e")
 	r.waitFor("Edit client Aline Dubois")
 	r.typeText(" Jr")

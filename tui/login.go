@@ -30,9 +30,13 @@ type loginResultMsg struct {
 }
 
 func newLoginScreen(e *env) Screen {
-	return &loginScreen{inputScreen: newInputScreen(e, 20, "log in",
+	s := &loginScreen{inputScreen: newInputScreen(e, 20, "log in",
 		newTextInput("Email     ", "you@epic-events.com"),
 		newPasswordInput("Password  ", ""))}
+	// Why the saved session was not resumed, once: a later logout shows
+	// its own status instead.
+	s.errText, e.notice = domain.StripControl(e.notice), ""
+	return s
 }
 
 // Update implements Screen.
@@ -95,7 +99,13 @@ func (s *loginScreen) View() string {
 	case s.busy:
 		b.WriteString(st.Dim.Render("checking…"))
 	case s.errText != "":
-		b.WriteString(st.Error.Render(s.errText))
+		// A long message (a notice naming a file's path) wraps inside the
+		// box instead of widening it past the window.
+		style := st.Error
+		if room := max(min(s.w-8, 64), 20); lipgloss.Width(s.errText) > room {
+			style = style.Width(room)
+		}
+		b.WriteString(style.Render(s.errText))
 	default:
 		b.WriteString(st.Dim.Render("enter: next field, then log in"))
 	}

@@ -55,6 +55,8 @@ type env struct {
 	loc      *time.Location
 	log      *slog.Logger
 	dbLabel  string
+	// notice is Options.Notice until the first login screen takes it.
+	notice string
 }
 
 // callCtx is the context of one service call.

@@ -5,29 +5,30 @@ CREATE TABLE notifications (
     id        BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     user_id   BIGINT NOT NULL,
     at        DATETIME(6) NOT NULL,
-    kind      VARCHAR(40) NOT NULL,
+    kind      VARCHAR(100) NOT NULL,
     entity    VARCHAR(40) NOT NULL,
     entity_id BIGINT NOT NULL,
-    subject   VARCHAR(300) NOT NULL DEFAULT '',
+    subject   VARCHAR(2000) NOT NULL DEFAULT '',
     starts_at DATETIME(6) NULL,
     by_id     BIGINT NULL,
     by_name   VARCHAR(200) NOT NULL DEFAULT '',
-    detail    VARCHAR(1000) NOT NULL DEFAULT '',
+    detail    VARCHAR(2000) NOT NULL DEFAULT '',
     read_at   DATETIME(6) NULL,
     dedupe    VARCHAR(200) NULL,
     KEY notifications_user_idx (user_id, id),
-    KEY notifications_unread_idx (user_id, read_at),
     KEY notifications_record_idx (entity, entity_id),
+    -- No partial index: unread ones are (user_id, read_at IS NULL).
+    KEY notifications_unread_idx (user_id, read_at),
     -- NULLs are distinct: only keyed reminders are de-duplicated.
     UNIQUE KEY notifications_dedupe_idx (user_id, dedupe),
     CONSTRAINT notifications_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci;
 
--- The change feed of MySQL (no LISTEN): triggers append to change_log in
--- the transaction of the change (a rollback leaves nothing); one poller
--- per process reads the new rows about once a second. Rows hold the
--- record, its version, the action and the actor: never field values. Old
--- rows are pruned by the pollers.
+-- The change feed of MySQL (no LISTEN): as on SQLite, triggers append to
+-- change_log in the transaction of the change (a rollback leaves nothing);
+-- one poller per process reads the new rows. Rows hold the record, its
+-- version, the action and the actor: never field values. Old rows are
+-- pruned by the pollers.
 CREATE TABLE change_log (
     id        BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     entity    VARCHAR(40) NOT NULL,
@@ -35,7 +36,7 @@ CREATE TABLE change_log (
     version   BIGINT NOT NULL DEFAULT 0,
     action    VARCHAR(100) NOT NULL,
     actor_id  BIGINT NOT NULL DEFAULT 0
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci;
 
 -- +goose StatementBegin
 CREATE TRIGGER audit_entries_feed AFTER INSERT ON audit_entries FOR EACH ROW
