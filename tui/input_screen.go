@@ -19,6 +19,9 @@ type inputScreen struct {
 	w, h   int
 	margin int // the inputs are min(40, w-margin) wide
 	keys   struct{ Next, Prev, Submit, Save key.Binding }
+	// showSave puts ctrl+s in the help bar (a long form; on the login
+	// screen enter says it all, ctrl+s works all the same).
+	showSave bool
 }
 
 // newInputScreen focuses the first input; submitHelp describes enter.
@@ -75,8 +78,12 @@ func (s *inputScreen) SetSize(w, h int) {
 
 // KeyMap implements Screen.
 func (s *inputScreen) KeyMap() help.KeyMap {
-	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Save, s.keys.Next, s.keys.Prev,
-		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
+	keys := []key.Binding{s.keys.Submit}
+	if s.showSave {
+		keys = append(keys, s.keys.Save)
+	}
+	return keyMap{short: append(keys, s.keys.Next, s.keys.Prev,
+		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")))}
 }
 
 func (s *inputScreen) setFocus(i int) tea.Cmd {
