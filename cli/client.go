@@ -242,9 +242,17 @@ func deleteCmd(e env, g *globals, resource, short string, del func(ctx context.C
 			id, _ := parseID(cmd, "ID", args[0])
 			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
 				if p := newPrompter(e); !yes && p.interactive() {
+					// Ask the domain first, as the UI does: a refused delete
+					// is said (and audited) before anyone is asked to confirm.
+					if err := a.svc.May(ctx, sess, resource+".delete", id); err != nil {
+						return missing(resource, id, err)
+					}
 					ok, err := p.confirm(fmt.Sprintf("Delete %s #%d?", resource, id))
-					if err != nil || !ok {
-						return errorf(domain.ErrForbidden, "not deleted")
+					if err != nil {
+						return err
+					}
+					if !ok {
+						return errCancelled
 					}
 				}
 				if err := del(ctx, a, sess, id); err != nil {

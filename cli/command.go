@@ -186,7 +186,7 @@ func rows[T any](ctx context.Context, q domain.ListQuery, limit int, load func(c
 	}
 }
 
-// limit is the row limit of the options (0 = all).
+// max is the row limit of the options (0 = all).
 func (o *listOptions) max() int {
 	if o.all {
 		return 0

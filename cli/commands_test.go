@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -223,6 +225,27 @@ func TestRefusalsThroughCommands(t *testing.T) {
 		})
 	}
 
+	// An import refused for permission: one *.denied row (the one written
+	// inside the import's transaction is rolled back with it), nothing made.
+	t.Run("client import", func(t *testing.T) {
+		s.login("zoe.petit@epic-events.fr", zoePassword)
+		file := filepath.Join(t.TempDir(), "c.csv")
+		if err := os.WriteFile(file, []byte("full_name,email\nNina Roy,nina@roy.fr\nOlga Roy,olga@roy.fr\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		before, audits := snapshot(), len(s.audit(500))
+		if code, _, errs := s.run("", "client", "import", file); code != exitRefused || !strings.Contains(errs, "line 2: ") {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+		got := s.audit(500)
+		if len(got) != audits+1 || got[0].Action != "client.create.denied" {
+			t.Errorf("%d new audit entries (want 1), newest %+v", len(got)-audits, got[0])
+		}
+		if snapshot() != before {
+			t.Error("a refused import changed the database")
+		}
+	})
+
 	// The same refusal as a JSON error object on stderr.
 	s.login("zoe.petit@epic-events.fr", zoePassword)
 	code, out, errs := s.run("", "client", "create", "--name", "Nina Roy", "--email", "nina@roy.fr", "-o", "json")
@@ -360,9 +383,16 @@ func TestImportDryRunSaysWhichLines(t *testing.T) {
 		}
 	}
 
+	// --partial imports the one good row and still reports the others.
+	if code, _, errs := s.run("", "client", "import", file, "--partial"); code != exitInvalid ||
+		!strings.Contains(errs, "imported 1 client; 5 rows refused") || count() != before+1 {
+		t.Errorf("--partial: exit %d, %d clients (want %d), %q", code, count(), before+1, errs)
+	}
+	before = count()
+
 	// Fixed, the dry run passes and changes nothing; the import creates
 	// every row with its audit entry.
-	fixed := "full_name,email\nNina Roy,nina@roy.fr\nOlga Roy,olga@roy.fr\n"
+	fixed := "full_name,email\nPaul Roy,paul@roy.fr\nOlga Roy,olga@roy.fr\n"
 	if err := os.WriteFile(file, []byte(fixed), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +557,7 @@ func TestHelpHasExamples(t *testing.T) {
 		if c.Hidden || c.Name() == "help" || c.Name() == "completion" || (c.HasParent() && c.Parent().Name() == "completion") {
 			continue
 		}
-		if c.Example == "" && c.HasParent() && !c.HasSubCommands() {
+		if c.Example == "" {
 			t.Errorf("%s has no example", c.CommandPath())
 		}
 	}
@@ -536,6 +566,61 @@ func TestHelpHasExamples(t *testing.T) {
 	for _, want := range []string{"7 not logged in", "8 database unavailable", "4 refused"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("root --help lacks %q", want)
+		}
+	}
+}
+
+// Commands started together with an expired access token: the session
+// file's lock makes one of them refresh and the others read its new
+// tokens, instead of all presenting the same refresh token (the late ones
+// would then end the session as a replay).
+func TestParallelCommandsShareOneRefresh(t *testing.T) {
+	e, _, _, _ := testEnv(t, nil)
+	cfg, err := loadConfig(e.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	open := func(later time.Duration) *app {
+		t.Helper()
+		a, err := openApp(ctx, e, cfg, openOptions{migrate: true, now: func() time.Time { return time.Now().Add(later) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(a.Close)
+		return a
+	}
+	a := open(0)
+	in := domain.UserInput{FullName: "Ana Roux", Email: "ana.roux@epic-events.fr", Role: domain.RoleManagement}
+	if _, err := a.svc.Sessions.Setup(ctx, in, anaPassword); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.svc.Sessions.Login(ctx, in.Email, anaPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessionStore{a: a, path: sessionPath(cfg)}.save(sess)
+
+	const n = 4
+	apps := make([]*app, n)
+	for i := range apps {
+		apps[i] = open(20 * time.Minute) // the access token has expired
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, b := range apps {
+		wg.Go(func() {
+			s, err := sessionStore{a: b, path: sessionPath(cfg)}.load(ctx)
+			if err == nil {
+				_, err = b.svc.Sessions.Actor(ctx, s)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("command %d: %v", i, err)
 		}
 	}
 }

@@ -68,7 +68,7 @@ func (p *prompter) fill(cmd *cobra.Command, needs ...need) error {
 }
 
 // ask asks for one value.
-func (p *prompter) ask(label, initial string, _ bool, check func(string) error) (string, error) {
+func (p *prompter) ask(label, initial string, check func(string) error) (string, error) {
 	v := initial
 	err := p.run(nil, huh.NewGroup(huh.NewInput().Title(label).Value(&v).Validate(check)))
 	return strings.TrimSpace(v), err
@@ -83,10 +83,14 @@ func (p *prompter) run(cmd *cobra.Command, group *huh.Group) error {
 		err = form.Run()
 	}
 	if errors.Is(err, huh.ErrUserAborted) {
-		return errors.New("cancelled: nothing was changed")
+		return errCancelled
 	}
 	return err
 }
+
+// errCancelled: the person left a prompt or declined a confirmation.
+// Exit 1, and nothing to log.
+var errCancelled = &kindError{msg: "cancelled: nothing was changed"}
 
 // The checks of the prompts are the domain's own, so that a person gets the
 // sentence the UI's forms show.

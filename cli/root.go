@@ -225,5 +225,13 @@ func group(use, short, long string, subs ...*cobra.Command) *cobra.Command {
 		},
 	}
 	c.AddCommand(subs...)
+	// The group's examples: the first of each subcommand.
+	var ex []string
+	for _, s := range subs {
+		if first, _, _ := strings.Cut(s.Example, "\n"); first != "" && !strings.HasPrefix(first, "#") {
+			ex = append(ex, first)
+		}
+	}
+	c.Example = strings.Join(ex, "\n")
 	return c
 }

@@ -51,7 +51,7 @@ func (s sessionStore) resume(ctx context.Context) (*domain.Session, string) {
 		if !errors.Is(err, errNotLoggedIn) {
 			s.a.log.Info("saved session not resumed", "err", scrub(err.Error()))
 		}
-		return nil, domain.EndedReason(err)
+		return nil, loginNotice(err)
 	}
 	return sess, ""
 }
@@ -171,7 +171,7 @@ func (a *app) login(ctx context.Context, e env, cmd *cobra.Command, email string
 		if !p.interactive() {
 			return usagef(cmd, "missing EMAIL")
 		}
-		v, err := p.ask("Email", "", true, checkEmail)
+		v, err := p.ask("Email", "", checkEmail)
 		if err != nil {
 			return err
 		}
