@@ -250,7 +250,7 @@ func TestE2ELocalAssignSupportAndLogout(t *testing.T) {
 
 	// Events view, then cycle the filters to "without support".
 	tm.keys("4")
-	tm.waitFor(`Events\s+(\S+ of \d+\s+)?filter: all`, 10*time.Second)
+	tm.waitFor(`Events\s+1–\d+ of [\d ]+\s+filter: all`, 10*time.Second)
 	for range 5 {
 		tm.keys("f")
 		time.Sleep(200 * time.Millisecond)
@@ -267,7 +267,7 @@ func TestE2ELocalAssignSupportAndLogout(t *testing.T) {
 	tm.waitFor(`(Julien Moreau|Manon Simon|Lucas Michel)\s+\d+ upcoming event`, 10*time.Second)
 	tm.keys("Enter")
 	// The event leaves the "without support" list: its count drops by one.
-	tm.waitFor(fmt.Sprintf(`\bof %d\s+filter: without support`, before-1), 10*time.Second)
+	tm.waitFor(fmt.Sprintf(`of %s\s+filter: without support`, groupDigits(before-1)), 10*time.Second)
 	if after := unassignedEvents(t, e); after != before-1 {
 		t.Fatalf("events without support: %d before the assignment, %d after; want one less", before, after)
 	}
@@ -444,7 +444,7 @@ func TestE2ETwoServersLiveInbox(t *testing.T) {
 	manager.login(mgr[0], mgr[1])
 	manager.waitFor(`(?i)dashboard`, 20*time.Second)
 	manager.keys("4")
-	manager.waitFor(`Events\s+(\S+ of \d+\s+)?filter: all`, 10*time.Second)
+	manager.waitFor(`Events\s+1–\d+ of [\d ]+\s+filter: all`, 10*time.Second)
 	for range 5 {
 		manager.keys("f")
 		time.Sleep(200 * time.Millisecond)
@@ -533,6 +533,7 @@ func TestE2ECopiedSessionFileEndsAtLogout(t *testing.T) {
 	before := auditCount(t, e)
 	tm.start(e.bin)
 	tm.waitFor(loginScreen, 20*time.Second)
+	tm.waitFor("your session has ended: you logged out of this session", 10*time.Second)
 	logSays(t, e, "you logged out of this session")
 	if _, err := os.Stat(sessionFile); !os.IsNotExist(err) {
 		t.Errorf("the ended session's file is still there (stat err %v)", err)
@@ -661,4 +662,99 @@ func TestE2ECommandsOnATerminal(t *testing.T) {
 	tm.text("exit")
 	tm.keys("Enter")
 	tm.waitGone(10 * time.Second)
+}
+
+// groupDigits writes n as the lists do: a space between thousands.
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
+}
+
+// TestE2EFirstRunAndLongLists: a start-up problem is one clear sentence
+// and exit 1; the first-run form creates the manager with ctrl+s; on a
+// generated data set G shows the list's true last row and g its first.
+func TestE2EFirstRunAndLongLists(t *testing.T) {
+	e := newE2E(t)
+	needTool(t, "tmux")
+
+	// A database in a directory that does not exist.
+	missing := filepath.Join(e.dir, "nowhere", "crm.db")
+	tm := newTmux(t, e, "sh -c '"+e.bin+" --db "+missing+"; echo EXIT=$?; sleep 60'")
+	s := tm.waitFor(`EXIT=\d`, 20*time.Second)
+	if !strings.Contains(s, "the directory "+filepath.Dir(missing)+" does not exist") || !strings.Contains(s, "mkdir -p") ||
+		!strings.Contains(s, "EXIT=1") {
+		t.Fatalf("start-up error:\n%s", s)
+	}
+	tm.keys("C-c")
+	tm.waitGone(10 * time.Second)
+
+	// First run: the setup form, saved with ctrl+s from the phone field.
+	tm.start(e.bin)
+	tm.waitFor(`Welcome to Epic Events CRM(.|\n)*Phone`, 20*time.Second)
+	tm.text("Ada Lovelace")
+	tm.keys("Tab")
+	tm.text("ada@epic-events.fr")
+	tm.keys("Tab")
+	tm.keys("Tab")
+	tm.text("velours-orage-cerise-42")
+	tm.keys("Tab")
+	tm.text("velours-orage-cerise-42")
+	tm.keys("BTab", "BTab") // back to the phone
+	tm.text("+33 6 12 34 56 78")
+	tm.keys("C-s")
+	tm.waitFor(`(?i)dashboard(.|\n)*Ada Lovelace · management`, 20*time.Second)
+	tm.keys("C-c")
+	tm.waitGone(10 * time.Second)
+
+	// A generated data set: 3 000 clients.
+	big := newE2E(t)
+	out := big.run("demo", "--scale", "3000")
+	m := regexp.MustCompile(`(?m)^\s+management\s+(\S+@\S+)\s+(\S+)\s*$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no management login in:\n%s", out)
+	}
+	first, last := clientEnds(t, filepath.Join(big.dir, "data", "epic-events", cli.DBFileName))
+	tm2 := newTmux(t, big, big.bin)
+	tm2.login(m[1], m[2])
+	tm2.waitFor(`(?i)dashboard`, 20*time.Second)
+	tm2.keys("2")
+	tm2.waitFor(`Clients\s+1–25 of 3 000(.|\n)*`+regexp.QuoteMeta(first), 10*time.Second)
+	tm2.keys("G")
+	tm2.waitFor(`Clients\s+2 976–3 000 of 3 000(.|\n)*`+regexp.QuoteMeta(last), 10*time.Second)
+	tm2.keys("g")
+	tm2.waitFor(`Clients\s+1–25 of 3 000(.|\n)*`+regexp.QuoteMeta(first), 10*time.Second)
+	tm2.keys("C-c")
+	tm2.waitGone(10 * time.Second)
+}
+
+// clientEnds reads the emails of the first and last clients in the list's
+// default order (name, then id), walking every page forward.
+func clientEnds(t *testing.T, path string) (first, last string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.OpenExisting(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := domain.ListQuery{Sort: domain.SortName, Limit: 500}
+	for {
+		p, err := db.Clients().List(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == "" && len(p.Items) > 0 {
+			first = p.Items[0].Email
+		}
+		if n := len(p.Items); n > 0 {
+			last = p.Items[n-1].Email
+		}
+		if p.Next == "" {
+			return first, last
+		}
+		q.After = p.Next
+	}
 }

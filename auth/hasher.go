@@ -47,20 +47,34 @@ var errMalformed = errors.New("auth: malformed password hash")
 // ($argon2id$v=19$m=19456,t=2,p=1$salt$hash, unpadded standard base64), the
 // format the reference argon2 tool prints with -e. It implements
 // domain.PasswordHasher.
+//
+// At most a fixed number of hashes run at once (DefaultSlots, half the
+// cores, unless NewLimitedHasher says otherwise): each takes Params.Memory, so a login
+// burst costs that many times 19 MiB, not one per login in flight, and
+// more at once would only share the same cores more slowly.
 type Hasher struct {
 	p     Params
-	dummy string // a hash with the current parameters, verified by Burn
+	dummy string        // a hash with the current parameters, verified by Burn
+	sem   chan struct{} // one token per hash allowed to run
 }
 
 var _ domain.PasswordHasher = (*Hasher)(nil)
 
-// NewHasher returns a Hasher with DefaultParams.
-func NewHasher() *Hasher { return newHasher(DefaultParams) }
+// NewHasher returns a Hasher with DefaultParams, running DefaultSlots
+// hashes at a time.
+func NewHasher() *Hasher { return newHasher(DefaultParams, 0) }
+
+// NewLimitedHasher returns a Hasher with DefaultParams running at most n
+// hashes at a time (n <= 0: DefaultSlots).
+func NewLimitedHasher(n int) *Hasher { return newHasher(DefaultParams, n) }
 
 // newHasher returns a Hasher with other parameters (tests and the argon2
 // CLI cross-check, whose -m only takes powers of two).
-func newHasher(p Params) *Hasher {
-	h := &Hasher{p: p}
+func newHasher(p Params, n int) *Hasher {
+	if n <= 0 {
+		n = DefaultSlots()
+	}
+	h := &Hasher{p: p, sem: make(chan struct{}, n)}
 	// A fixed password and salt: Burn only needs the cost of one
 	// verification with the current parameters, not a secret.
 	h.dummy = encodePHC(p, []byte("epic-events-burn"), argon2.IDKey([]byte("not a password"), []byte("epic-events-burn"), p.Time, p.Memory, p.Threads, p.KeyLen))
@@ -76,8 +90,15 @@ func (h *Hasher) Hash(password string) (string, error) {
 	return h.hashWithSalt(password, salt), nil
 }
 
+// idKey is argon2.IDKey under the semaphore.
+func (h *Hasher) idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	h.sem <- struct{}{}
+	defer func() { <-h.sem }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
+}
+
 func (h *Hasher) hashWithSalt(password string, salt []byte) string {
-	key := argon2.IDKey([]byte(password), salt, h.p.Time, h.p.Memory, h.p.Threads, h.p.KeyLen)
+	key := h.idKey([]byte(password), salt, h.p.Time, h.p.Memory, h.p.Threads, h.p.KeyLen)
 	return encodePHC(h.p, salt, key)
 }
 
@@ -155,7 +176,7 @@ func (h *Hasher) Verify(password, stored string) (ok, rehash bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
-	key := argon2.IDKey([]byte(password), d.salt, d.p.Time, d.p.Memory, d.p.Threads, d.p.KeyLen)
+	key := h.idKey([]byte(password), d.salt, d.p.Time, d.p.Memory, d.p.Threads, d.p.KeyLen)
 	if subtle.ConstantTimeCompare(key, d.key) != 1 {
 		return false, false, nil
 	}

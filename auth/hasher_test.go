@@ -18,7 +18,7 @@ var cheap = Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 func TestHashVerifyRoundTrip(t *testing.T) {
 	t.Parallel()
-	h := newHasher(cheap)
+	h := newHasher(cheap, 0)
 	for _, pw := range []string{
 		"correct horse battery staple",
 		"Mot de passe très sûr — 🎉",
@@ -82,11 +82,11 @@ func TestVerifyAsksForRehashWhenParametersRise(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stored, err := newHasher(tt.stored).Hash("password of the past")
+			stored, err := newHasher(tt.stored, 0).Hash("password of the past")
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := newHasher(current)
+			h := newHasher(current, 0)
 			ok, rehash, err := h.Verify("password of the past", stored)
 			if err != nil || !ok || rehash != tt.rehash {
 				t.Fatalf("Verify = %v, %v, %v; want true, %v, nil", ok, rehash, err, tt.rehash)
@@ -100,7 +100,7 @@ func TestVerifyAsksForRehashWhenParametersRise(t *testing.T) {
 
 func TestVerifyRefusesTamperedOrMalformedHashes(t *testing.T) {
 	t.Parallel()
-	h := newHasher(cheap)
+	h := newHasher(cheap, 0)
 	good := h.hashWithSalt("secret", []byte("0123456789abcdef"))
 	parts := strings.Split(good, "$") // "", argon2id, v=19, params, salt, key
 	with := func(i int, v string) string {
@@ -252,7 +252,7 @@ func TestArgon2CLIAgrees(t *testing.T) {
 					t.Fatalf("argon2 %v: %v", args, err)
 				}
 				cli := strings.TrimSpace(string(out))
-				h := newHasher(tt.params)
+				h := newHasher(tt.params, 0)
 				ours := h.hashWithSalt(pw, []byte(salt))
 				if cli != ours {
 					t.Fatalf("argon2 CLI printed\n%s\nwe computed\n%s", cli, ours)

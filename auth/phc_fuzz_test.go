@@ -9,7 +9,7 @@ import (
 // parameters, salt and key (one spelling per hash, nothing ignored), and
 // within the bounds that keep a planted hash from exhausting the server.
 func FuzzParsePHC(f *testing.F) {
-	h := newHasher(cheap)
+	h := newHasher(cheap, 0)
 	f.Add(h.hashWithSalt("secret", []byte("0123456789abcdef")))
 	f.Add("$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQxMjM0NTY3OA$DEwLbbIZGUtgBuB4gYok6r6hNvevYZoxkwMQ5/LXSaU")
 	f.Add("$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQxMjM0NTY3OA==$DEwLbbIZGUtgBuB4gYok6r6hNvevYZoxkwMQ5/LXSaU")

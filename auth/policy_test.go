@@ -109,4 +109,4 @@ func TestCommonPasswordListIsLoaded(t *testing.T) {
 }
 
 // policyHasher is a cheap Hasher: Check does not hash.
-func policyHasher() *Hasher { return newHasher(cheap) }
+func policyHasher() *Hasher { return newHasher(cheap, 0) }

@@ -20,6 +20,7 @@ type app struct {
 	svc    *domain.Services
 	wiring domain.Config // how svc was built: an import builds the same on a transaction
 	hasher *lazyHasher
+	gate   *auth.Gate // login admission of `serve`; nil elsewhere
 	log    *slog.Logger
 	rep    *reporter
 	desc   string // credential-free database description
@@ -48,6 +49,8 @@ type openOptions struct {
 	// now is the services' clock (nil = time.Now); tests move it forward
 	// to let tokens expire.
 	now func() time.Time
+	// loginConcurrency: password hashes at once (0: half the cores).
+	loginConcurrency int
 	// live: follow the changes committed by any process (the UI and
 	// serve), with one listener for the process.
 	live bool
@@ -123,7 +126,7 @@ func openApp(ctx context.Context, e env, cfg config, opts openOptions) (*app, er
 		a.Close()
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	a.hasher = &lazyHasher{}
+	a.hasher = &lazyHasher{n: opts.loginConcurrency}
 	var feed domain.ChangeFeed
 	if opts.live {
 		feed = a.listen(ctx)

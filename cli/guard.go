@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"reflect"
+	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -28,6 +29,7 @@ type guard struct {
 	ctx       context.Context // the program's life: the wait ends with it
 	viewCrash chan struct{}
 	once      sync.Once
+	notice    string // from the server (stopping, login timeout), over the bottom line
 }
 
 // newGuard wraps m; ctx must end when the program does (the session's
@@ -76,9 +78,13 @@ func (g *guard) waitViewCrash() tea.Msg {
 // renderer.
 func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	m = g
-	if _, ok := msg.(crashMsg); ok {
+	switch msg := msg.(type) {
+	case crashMsg:
 		g.crashed = true
 		return g, tea.Quit
+	case noticeMsg:
+		g.notice = msg.text
+		return g, nil
 	}
 	if g.crashed {
 		return g, nil
@@ -109,7 +115,19 @@ func (g *guard) View() (v tea.View) {
 			v = tea.NewView("")
 		}
 	}()
-	return g.inner.View()
+	v = g.inner.View()
+	if g.notice != "" {
+		v.Content = withNotice(v.Content, g.notice)
+	}
+	return v
+}
+
+// withNotice replaces the last line of content with notice, in reverse
+// video so it reads as the server speaking, not the app.
+func withNotice(content, notice string) string {
+	lines := strings.Split(content, "\n")
+	lines[len(lines)-1] = "\x1b[7m " + notice + " \x1b[0m"
+	return strings.Join(lines, "\n")
 }
 
 // cmdType is the element type of tea.BatchMsg and of Bubble Tea's

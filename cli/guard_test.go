@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,7 +107,7 @@ func TestCrashHelper(t *testing.T) {
 		t.Skip("run by TestPanicInTheRealTerminal")
 	}
 	newUIModel = func(o tui.Options) tea.Model { return &panicOnKey{inner: tui.New(o)} }
-	os.Args = []string{"epic-events"}
+	os.Args = append([]string{"epic-events"}, strings.Fields(os.Getenv("EPIC_TEST_CRASH_ARGS"))...)
 	os.Exit(Execute())
 }
 
@@ -174,5 +175,96 @@ func TestPanicInTheRealTerminal(t *testing.T) {
 	logText, err := os.ReadFile(logFile)
 	if err != nil || !strings.Contains(string(logText), "goroutine") {
 		t.Errorf("the stack is not in the log (%v)", err)
+	}
+}
+
+// TestPanicOverServe: a session whose screen panics is closed with one
+// line and a failure status; the stack is in the server's log; the server
+// goes on serving the next connection.
+func TestPanicOverServe(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	sshBin, err2 := exec.LookPath("ssh")
+	if err != nil || err2 != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("tmux and ssh are required in CI: %v %v", err, err2)
+		}
+		t.Skip("tmux or ssh not installed")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	srv := exec.Command(exe, "-test.run=^TestCrashHelper$")
+	srv.Env = []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir + "/data", "XDG_STATE_HOME=" + dir + "/state", "PATH=/usr/bin:/bin",
+		"EPIC_SECRET_KEY=0123456789abcdef0123456789abcdef-crash", "EPIC_TEST_CRASH_HELPER=1", "EPIC_TEST_CRASH_ARGS=serve --addr " + addr}
+	var srvOut bytes.Buffer
+	srv.Stdout, srv.Stderr = &srvOut, &srvOut
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = srv.Process.Signal(os.Interrupt)
+		_ = srv.Wait()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			_ = c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never listened:\n%s", srvOut.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	sock := filepath.Join(dir, "tmux.sock")
+	tm := func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { _ = exec.Command(tmux, "-S", sock, "kill-server").Run() })
+	connect := func(name string) {
+		script := fmt.Sprintf("%s -tt -p %s -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes 127.0.0.1; echo EXIT=$?; sleep 60", sshBin, port)
+		tm("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "sh", "-c", script)
+	}
+	waitFor := func(name, text string) string {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			s := tm("capture-pane", "-p", "-t", name)
+			if strings.Contains(s, text) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never showed %q:\n%s", name, text, s)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	connect("first")
+	waitFor("first", "Welcome to Epic Events CRM")
+	tm("send-keys", "-t", "first", "C-x")
+	s := waitFor("first", "EXIT=")
+	if !strings.Contains(strings.ReplaceAll(s, "\n", ""), crashLineRemote) || !strings.Contains(s, "EXIT=1") ||
+		strings.Contains(s, "goroutine") || strings.Contains(s, "panic") {
+		t.Fatalf("the crashed session ended with:\n%s", s)
+	}
+	connect("second")
+	waitFor("second", "Welcome to Epic Events CRM")
+	logText, err := os.ReadFile(filepath.Join(dir, "state", "epic-events", logFileName))
+	if err != nil || !strings.Contains(string(logText), "goroutine") {
+		t.Errorf("the stack is not in the server's log (%v)", err)
 	}
 }

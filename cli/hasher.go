@@ -10,12 +10,13 @@ import (
 // dummy password (19 MiB and tens of milliseconds), which most commands —
 // every list, show and edit — never need: only logins and new passwords do.
 type lazyHasher struct {
+	n    int // hashes at once (0: auth's default)
 	once sync.Once
 	h    *auth.Hasher
 }
 
 func (l *lazyHasher) get() *auth.Hasher {
-	l.once.Do(func() { l.h = auth.NewHasher() })
+	l.once.Do(func() { l.h = auth.NewLimitedHasher(l.n) })
 	return l.h
 }
 

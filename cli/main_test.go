@@ -393,7 +393,7 @@ func TestSessionFileFollowsTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, ended := files.resume(ctx)
-	if got != nil || ended != "you logged out of this session" {
+	if got != nil || ended != "your session has ended: you logged out of this session" {
 		t.Errorf("the copied file after logout: session %v, reason %q", got != nil, ended)
 	}
 	if _, err := os.Stat(files.path); !os.IsNotExist(err) {

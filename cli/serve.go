@@ -5,34 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
-	"charm.land/wish/v2"
-	"charm.land/wish/v2/activeterm"
-	bm "charm.land/wish/v2/bubbletea"
 	"github.com/spf13/cobra"
 
+	"github.com/epic-events/crm/auth"
+	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/tui"
 )
 
 // HostKeyName is the file of the SSH host key in the data directory.
 const HostKeyName = "ssh_host_ed25519"
 
-// serveOptions are the flags of serve.
-type serveOptions struct {
-	cfg  config
-	addr string // listen address, HOST:PORT
-}
-
 func newServeCmd(e env, g *globals) *cobra.Command {
-	var o serveOptions
-	addr := e.getenv(envSSHAddr)
-	if addr == "" {
-		addr = defaultSSHAddr
+	o := defaultServeOptions()
+	if addr := e.getenv(envSSHAddr); addr != "" {
+		o.Addr = addr
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -40,8 +33,10 @@ func newServeCmd(e env, g *globals) *cobra.Command {
 		Long: "Serve the UI over SSH: `ssh -p 23234 HOST` opens a login screen, each\n" +
 			"connection with its own session. The database credentials stay on the\n" +
 			"server. The host key is kept in the data directory (" + HostKeyName + ").\n" +
-			"The SSH layer itself asks for no credentials: the app's login does.",
+			"The SSH layer itself asks for no credentials (unless --authorized-keys):\n" +
+			"the app's login does. docs/OPERATIONS.md describes the limits.",
 		Example: "epic-events serve --addr 0.0.0.0:23234 --db postgres://crm@db.example/crm\n" +
+			"epic-events serve --proxy-protocol --max-sessions-per-address 0   # behind a TCP load balancer\n" +
 			"ssh -p 23234 crm.example",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,45 +48,55 @@ func newServeCmd(e env, g *globals) *cobra.Command {
 			return serve(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.addr, "addr", addr, "listen address (env "+envSSHAddr+")")
+	f := cmd.Flags()
+	f.StringVar(&o.Addr, "addr", o.Addr, "listen address (env "+envSSHAddr+")")
+	f.IntVar(&o.MaxSessions, "max-sessions", o.MaxSessions, "most open connections (0: no limit)")
+	f.IntVar(&o.MaxPerAddress, "max-sessions-per-address", o.MaxPerAddress, "most open connections from one source address (0: no limit)")
+	f.BoolVar(&o.ProxyProtocol, "proxy-protocol", o.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection (behind a TCP load balancer)")
+	f.StringVar(&o.AuthorizedKeys, "authorized-keys", o.AuthorizedKeys, "authorized_keys FILE: the SSH layer also requires one of its keys")
+	f.IntVar(&o.LoginConcurrency, "login-concurrency", o.LoginConcurrency, "password checks at once (0: half the cores, at least 1)")
 	return cmd
 }
 
-// serve runs the SSH server until ctx ends, then waits a little for the
-// open sessions.
+// serve runs the SSH server until ctx ends (SIGINT/SIGTERM), then stops it
+// as sshServer.shutdown describes, within 10 s.
 func serve(ctx context.Context, e env, o serveOptions) error {
-	cfg, addr := o.cfg, o.addr
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. %s", addr, defaultSSHAddr)
+	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. %s", o.Addr, defaultSSHAddr)
 	}
-	a, err := openApp(ctx, e, cfg, openOptions{migrate: true, live: true})
+	if o.MaxSessions < 0 || o.MaxPerAddress < 0 || o.LoginConcurrency < 0 {
+		return errors.New("--max-sessions, --max-sessions-per-address and --login-concurrency take 0 (default, or no limit) or more")
+	}
+	a, err := openApp(ctx, e, o.cfg, openOptions{migrate: true, live: true, loginConcurrency: o.LoginConcurrency})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-
-	srv, err := wish.NewServer(
-		wish.WithAddress(addr),
-		wish.WithHostKeyPath(filepath.Join(cfg.DataDir, HostKeyName)),
-		wish.WithIdleTimeout(30*time.Minute),
-		wish.WithMiddleware(
-			bm.Middleware(a.sshHandler),
-			activeterm.Middleware(),
-			a.sshLogging,
-		),
-	)
+	a.gate = auth.NewGate(o.LoginConcurrency, o.LoginQueue, releaseMemory())
+	srv, err := newSSHServer(a, o)
 	if err != nil {
-		return fmt.Errorf("ssh server: %w", err)
+		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := srv.listen()
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return err
+	}
+	if dbg := e.getenv(envDebugAddr); dbg != "" {
+		if err := serveDebug(dbg, a); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
+	if o.onListen != nil {
+		o.onListen(ln.Addr())
 	}
 	fmt.Fprintf(e.stdout, "serving Epic Events on ssh://%s (database: %s); ctrl+c stops\n", ln.Addr(), a.desc)
-	a.log.Info("serve", "addr", ln.Addr().String(), "db", a.desc)
+	a.log.Info("serve", "addr", ln.Addr().String(), "db", a.desc, "max_sessions", o.MaxSessions,
+		"max_per_address", o.MaxPerAddress, "proxy_protocol", o.ProxyProtocol, "authorized_keys", o.AuthorizedKeys != "",
+		"login_concurrency", a.gate.Slots())
 
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.srv.Serve(ln) }()
 	select {
 	case err := <-done:
 		if err != nil && !errors.Is(err, ssh.ErrServerClosed) {
@@ -100,38 +105,53 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		return nil
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(e.stdout, "stopping: waiting up to 10s for open sessions")
+	fmt.Fprintln(e.stdout, "stopping: telling open sessions, waiting up to 10s")
+	a.log.Info("serve stopping")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		_ = srv.Close()
+	if err := srv.shutdown(sctx); err != nil {
+		a.log.Warn("serve stop", "err", err)
 	}
 	return nil
 }
 
-// sshHandler gives each connection its own UI with no session: it starts
-// on the login screen (or setup on an empty database).
-func (a *app) sshHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
+// sessionModel gives each connection its own UI with no session: it starts
+// on the login screen (or setup on an empty database). onLogin and
+// onLogout tell the server when the session has a user.
+func (a *app) sessionModel(s ssh.Session, done <-chan struct{}, onLogin, onLogout func()) tea.Model {
 	noColor := false
 	for _, kv := range s.Environ() {
 		if strings.HasPrefix(kv, "NO_COLOR=") && kv != "NO_COLOR=" {
 			noColor = true
 		}
 	}
-	model := tui.New(tui.Options{
+	model := newUIModel(tui.Options{
 		Services: a.svc,
 		DBLabel:  a.desc,
 		Log:      a.log,
 		NoColor:  noColor, // the client's, when its ssh sends it (SendEnv NO_COLOR)
+		OnLogin:  func(*domain.Session) { onLogin() },
+		OnLogout: onLogout,
+		Logins:   a.gate,
+		Done:     done,
+		// The address the limits count (the PROXY header's, behind a
+		// balancer).
+		ClientAddress: addrKey(s.RemoteAddr()),
 	})
-	// The session's end stops its share of the change feed.
+	// The session's end (or its stopping) stops its share of the change
+	// feed.
 	go func() {
-		<-s.Context().Done()
-		model.Close()
+		select {
+		case <-s.Context().Done():
+		case <-done:
+		}
+		if c, ok := model.(interface{ Close() }); ok {
+			c.Close()
+		}
 	}()
-	g := newGuard(s.Context(), model, a.rep, "serve")
+	g := newGuard(doneContext(done), model, a.rep, "serve")
 	s.Context().SetValue(guardKey{}, g)
-	return g, nil
+	return g
 }
 
 // guardKey finds a session's guard in its context, for sshLogging to say
@@ -162,5 +182,23 @@ func (a *app) sshLogging(next ssh.Handler) ssh.Handler {
 			a.log.Info("ssh disconnect", "remote", s.RemoteAddr().String(), "duration", time.Since(start).Round(time.Millisecond).String())
 		}()
 		next(s)
+	}
+}
+
+// releaseMemory returns what the gate calls when its last login ends:
+// two seconds later, if no login came meanwhile, the argon2id blocks of a
+// burst (19 MiB each, garbage by then) go back to the OS, which the
+// runtime alone does only over minutes.
+func releaseMemory() func() {
+	var mu sync.Mutex
+	var t *time.Timer
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if t == nil {
+			t = time.AfterFunc(2*time.Second, debug.FreeOSMemory)
+			return
+		}
+		t.Reset(2 * time.Second)
 	}
 }

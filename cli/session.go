@@ -51,7 +51,7 @@ func (s sessionStore) resume(ctx context.Context) (*domain.Session, string) {
 		if !errors.Is(err, errNotLoggedIn) {
 			s.a.log.Info("saved session not resumed", "err", scrub(err.Error()))
 		}
-		return nil, domain.EndedReason(err)
+		return nil, loginNotice(err)
 	}
 	return sess, ""
 }

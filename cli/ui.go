@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/tui"
 )
 
@@ -21,14 +23,15 @@ func runUI(ctx context.Context, e env, cfg config) error {
 	defer a.Close()
 
 	files := sessionStore{a: a, path: sessionPath(cfg)}
-	sess, ended := files.resume(ctx)
-	if ended != "" {
-		// The saved session was ended elsewhere: the login screen says why.
-		a.log.Info("saved session had ended", "reason", ended)
+	sess, notice := files.resume(ctx)
+	if notice != "" {
+		// The saved session was refused: the login screen says why.
+		a.log.Info("saved session not resumed", "reason", notice)
 	}
 	model := newUIModel(tui.Options{
 		Services: a.svc,
 		Session:  sess,
+		Notice:   notice,
 		DBLabel:  a.desc,
 		OnLogin:  files.save,
 		OnLogout: files.remove,
@@ -42,8 +45,29 @@ func runUI(ctx context.Context, e env, cfg config) error {
 	return runProgram(ctx, model, a.rep, logPath(cfg.StateDir))
 }
 
-// newUIModel builds the local UI's root model; tests wrap it (a screen
-// that panics on a key) to drive the crash path of the real command.
+// loginNotice is the line the login screen shows when a saved session was
+// refused ("" when there was none): the domain's reason for a session
+// ended elsewhere (logout, reuse, role change…), or what is wrong with the
+// file (mode too open, damaged, another database) or its tokens.
+func loginNotice(err error) string {
+	var ended *endedError
+	switch {
+	case err == nil || errors.Is(err, errNotLoggedIn):
+		return ""
+	case errors.As(err, &ended):
+		return "your session has ended: " + ended.reason
+	}
+	msg := strings.TrimSuffix(scrub(err.Error()), ": run `epic-events login`")
+	if errors.Is(err, domain.ErrSessionEnded) || msg == "your session has ended" {
+		// No reason stored: an unknown, expired or altered token.
+		return "your saved session is no longer valid (expired, revoked or altered): log in again"
+	}
+	return "the saved session was not resumed: " + msg
+}
+
+// newUIModel builds the UI's root model, locally and for each serve
+// session; tests wrap it (a screen that panics on a key) to drive the
+// crash path of the real command.
 var newUIModel = func(o tui.Options) tea.Model { return tui.New(o) }
 
 // runProgram runs the UI behind the panic guard. After a crash the

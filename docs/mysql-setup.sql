@@ -39,6 +39,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON epic.payments         TO 'epic_app'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON epic.events           TO 'epic_app'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON epic.refresh_tokens   TO 'epic_app'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON epic.login_attempts   TO 'epic_app'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON epic.login_address_attempts TO 'epic_app'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON epic.notifications    TO 'epic_app'@'%';
+-- The change feed's log: written by triggers (with their definer's rights),
+-- read and pruned by the app.
+GRANT SELECT, DELETE ON epic.change_log TO 'epic_app'@'%';
 -- The audit log: read and append only.
 GRANT SELECT, INSERT ON epic.audit_entries TO 'epic_app'@'%';
 -- The app checks at start-up that the schema is not behind its version.

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -702,6 +703,49 @@ func TestConcurrentPaymentsNeverOverdraw(t *testing.T) {
 		pays, _ := e.db.Contracts().Payments(e.ctx, k.ID)
 		if ok.Load() != 1 || got.RemainingCents != 0 || len(pays) != 1 {
 			t.Fatalf("%s: %d payments succeeded, remaining %d, %d rows", e.db.Dialect(), ok.Load(), got.RemainingCents, len(pays))
+		}
+	})
+}
+
+func TestLoginThrottlePerAddress(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		u := e.users["sales"]
+		from := func(addr string) context.Context { return domain.WithClientAddress(e.ctx, addr) }
+		addrs, ok := e.db.(interface{ LoginAddresses() domain.LoginRepo })
+		if !ok {
+			t.Fatal("the store counts no failures per address")
+		}
+		// Twenty failures from one address, over unknown emails: no account
+		// is locked, the address is.
+		for i := range 20 {
+			if _, err := addrs.LoginAddresses().Fail(e.ctx, "203.0.113.9", e.clock.Now()); err != nil {
+				t.Fatalf("failure %d: %v", i, err)
+			}
+		}
+		var th *domain.ThrottledError
+		if _, err := e.svc.Sessions.Login(from("203.0.113.9"), u.Email, testPassword); !errors.As(err, &th) || th.Wait != time.Second {
+			t.Fatalf("right password from a throttled address: %v, want a 1 s wait", err)
+		}
+		// The refusal counted nothing and touched no account.
+		if st, err := addrs.LoginAddresses().Get(e.ctx, "203.0.113.9"); err != nil || st.Failures != 20 {
+			t.Fatalf("address after the refusal: %+v %v, want 20 failures", st, err)
+		}
+		if st, err := e.db.Logins().Get(e.ctx, u.Email); err != nil || st.Failures != 0 {
+			t.Fatalf("account after the refusal: %+v %v, want none", st, err)
+		}
+		// Another address logs in; the same one does after the wait.
+		if _, err := e.svc.Sessions.Login(from("198.51.100.7"), u.Email, testPassword); err != nil {
+			t.Fatalf("from another address: %v", err)
+		}
+		e.clock.Add(time.Second)
+		if _, err := e.svc.Sessions.Login(from("203.0.113.9"), "nobody@example.fr", "a wrong guess 42"); !errors.Is(err, domain.ErrWrongCredentials) {
+			t.Fatalf("after the wait: %v", err)
+		}
+		if st, _ := addrs.LoginAddresses().Get(e.ctx, "203.0.113.9"); st.Failures != 21 {
+			t.Fatalf("address failures %d, want 21", st.Failures)
+		}
+		if _, err := e.svc.Sessions.Login(from("203.0.113.9"), u.Email, testPassword); !errors.As(err, &th) || th.Wait != 2*time.Second {
+			t.Fatalf("next attempt: %v, want a 2 s wait", err)
 		}
 	})
 }

@@ -101,6 +101,9 @@ func (s *SessionService) Login(ctx context.Context, email, password string) (*Se
 	if r := []rune(key); len(r) > 254 {
 		key = string(r[:254])
 	}
+	if err := c.addressThrottled(ctx, now); err != nil {
+		return nil, err
+	}
 	st, err := c.store.Logins().Get(ctx, key)
 	if err != nil {
 		return nil, wrap("login", err)
@@ -156,6 +159,9 @@ func (s *SessionService) failed(ctx context.Context, key string, u *User, now ti
 	c := s.c
 	if _, err := c.store.Logins().Fail(ctx, key, now); err != nil {
 		return wrap("login", err)
+	}
+	if err := c.addressFailed(ctx, now); err != nil {
+		return err
 	}
 	e := AuditEntry{At: now, ActorName: key, Action: "user.login_failed", Entity: "user"}
 	if u != nil {

@@ -160,7 +160,14 @@ func (r contractRepo) filters(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error) 
 	case domain.FilterUnpaid:
 		g = g.Where("k.remaining_cents > ?", 0)
 	case domain.FilterMine:
-		g = g.Where("k.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?)", q.ActorID)
+		if r.db.dialect == DialectMySQL {
+			// MariaDB would gather the user's clients' contracts and sort
+			// them all; probing each contract's client while walking the
+			// sort index stops after a page (3-4 times faster).
+			g = g.Where("(SELECT s.sales_contact_id FROM clients AS s WHERE s.id = k.client_id) = ?", q.ActorID)
+		} else {
+			g = g.Where("k.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?)", q.ActorID)
+		}
 	default:
 		return nil, errBadFilter
 	}

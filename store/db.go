@@ -9,9 +9,12 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -227,7 +230,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx domain.Store) error) error {
 		case db.wsem <- struct{}{}:
 			defer func() { <-db.wsem }()
 		case <-ctx.Done():
-			return fmt.Errorf("transaction: %w", domain.ErrUnavailable)
+			return fmt.Errorf("transaction: %w: %w", domain.ErrUnavailable, ctx.Err())
 		}
 	}
 	var opts []*sql.TxOptions
@@ -357,7 +360,9 @@ func mapErr(err error) error {
 	case errors.Is(err, gorm.ErrCheckConstraintViolated):
 		return &ConstraintError{"a value breaks a rule of the database"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return domain.ErrUnavailable
+		// Still ErrUnavailable (callers keep a session on it), but the
+		// context error stays visible: a timeout is not a failed database.
+		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
 	case errors.As(err, &pgErr):
 		switch {
 		case pgErr.Code == "23505":
@@ -416,6 +421,12 @@ var errInternal = errors.New("internal database error")
 func isConnErr(err error) bool {
 	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) ||
 		errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driverBadConn) {
+		return true
+	}
+	// A connection the server (or the network) cut: the next read ends
+	// early. The server may be back at the next try.
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) {
 		return true
 	}
 	var ce *pgconn.ConnectError

@@ -177,7 +177,13 @@ func (r eventRepo) filters(g *gorm.DB, q domain.ListQuery) (*gorm.DB, error) {
 			// Role unknown: either relation.
 			g = g.Where("(e.support_contact_id = ? OR e.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?))", q.ActorID, q.ActorID)
 		default:
-			g = g.Where("e.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?)", q.ActorID)
+			if r.db.dialect == DialectMySQL {
+				// A probe per event while walking the sort index (see
+				// contractRepo.filters).
+				g = g.Where("(SELECT s.sales_contact_id FROM clients AS s WHERE s.id = e.client_id) = ?", q.ActorID)
+			} else {
+				g = g.Where("e.client_id IN (SELECT id FROM clients WHERE sales_contact_id = ?)", q.ActorID)
+			}
 		}
 	default:
 		return nil, errBadFilter

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/epic-events/crm/domain"
 )
 
 // ExecForTest runs a statement directly, for tests that check what the
@@ -27,4 +29,13 @@ func SetPollEvery(d time.Duration) func() {
 	old := pollEvery
 	pollEvery = d
 	return func() { pollEvery = old }
+}
+
+// HoleAt is holeAt, for its test.
+func HoleAt(last int64, seqs ...int64) int {
+	chs := make([]domain.RecordChange, len(seqs))
+	for i, s := range seqs {
+		chs[i].Seq = s
+	}
+	return holeAt(last, chs)
 }

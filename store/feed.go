@@ -13,7 +13,7 @@ import (
 
 // Feed is the change feed of one process: one listener on the database
 // (LISTEN on a dedicated PostgreSQL connection, a PRAGMA data_version
-// poller on SQLite) fanned out to every subscriber of the process. It
+// poller on SQLite, a change_log poller on MySQL) fanned out to every subscriber of the process. It
 // implements domain.ChangeFeed.
 type Feed struct {
 	hub    hub
@@ -38,9 +38,12 @@ func (db *DB) Listen(ctx context.Context, log *slog.Logger) (*Feed, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	f := &Feed{hub: hub{subs: map[*subscription]struct{}{}}, log: log, cancel: cancel, done: make(chan struct{})}
 	var err error
-	if db.dialect == DialectPostgres {
+	switch db.dialect {
+	case DialectPostgres:
 		err = f.startPostgres(ctx, runCtx, db.dsn)
-	} else {
+	case DialectMySQL:
+		err = f.startMySQL(ctx, runCtx, db)
+	default:
 		err = f.startSQLite(ctx, runCtx, db)
 	}
 	if err != nil {

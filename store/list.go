@@ -355,6 +355,7 @@ type searchSpec struct {
 	// indexes, ignoring the other filters.
 	cands clause.Expr
 	lim   searchLimits
+	mysql bool // the window is read through its ids (see searchPageOf)
 }
 
 // searchPageOf is pageOf for a list query with a search text.
@@ -367,7 +368,15 @@ func searchPageOf[R keyed, T any](ctx context.Context, s searchSpec, spec listSp
 	// 1. The next window rows in list order (a derived table, so that the
 	// planner knows how few they are and joins from them), tested one by
 	// one.
-	window := p.ordered(p.keyset(s.filters(s.conn().Table(s.table).Select("?.*", alias)), spec), spec, s.lim.window)
+	var window any = p.ordered(p.keyset(s.filters(s.conn().Table(s.table).Select("?.*", alias)), spec), spec, s.lim.window)
+	if s.mysql {
+		// MySQL and MariaDB sort the whole table for the window rather
+		// than read whole rows through the sort index: take the window's
+		// ids from the index alone (it covers them), then their rows.
+		ids := p.ordered(p.keyset(s.filters(s.conn().Table(s.table).Select("?", spec.id)), spec), spec, s.lim.window)
+		window = clause.Expr{SQL: "SELECT ?.* FROM (?) AS w STRAIGHT_JOIN ? ON ? = w.id",
+			Vars: []any{alias, ids, clause.Expr{SQL: s.table}, spec.id}}
+	}
 	var rows []R
 	g := p.ordered(s.full(s.conn().Table("(?) AS ?", window, alias)).Where(s.match), spec, p.limit+1)
 	if err := g.WithContext(ctx).Scan(&rows).Error; err != nil {
@@ -474,6 +483,7 @@ func listOf[R keyed, T any](ctx context.Context, db *DB, q domain.ListQuery, d l
 			full:    func(g *gorm.DB) *gorm.DB { return filters(d.with(g)) },
 			filters: filters,
 			lim:     db.lim,
+			mysql:   db.dialect == DialectMySQL,
 			match:   d.match(pat),
 			cands:   d.cands(pat),
 		}, d.spec, q, d.conv)

@@ -29,6 +29,10 @@ func (db *DB) provider() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
 	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	// A database may hold a later migration than one added since (00006
+	// landed before 00005): apply the missing one instead of refusing.
+	// Migrations here never depend on the order of siblings.
+	opts = append(opts, goose.WithAllowOutofOrder(true))
 	switch db.dialect {
 	case DialectPostgres:
 		dialect = goose.DialectPostgres

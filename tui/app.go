@@ -75,6 +75,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
 )
 
@@ -86,6 +87,9 @@ type Options struct {
 	Session *domain.Session
 	// DBLabel describes the database in the status line (no secrets).
 	DBLabel string
+	// Notice is shown on the first login screen: why a saved session was
+	// not resumed (ended elsewhere, file mode too open, another database).
+	Notice string
 	// OnLogin is called (from a command) after a login, to save the session
 	// file; OnLogout after a logout or an ended session, to remove it.
 	OnLogin  func(*domain.Session)
@@ -94,6 +98,15 @@ type Options struct {
 	Location *time.Location   // nil = time.Local
 	NoColor  bool             // NO_COLOR: no colours, only bold/reverse
 	Log      *slog.Logger     // nil = discard
+	// Logins admits logins a few at a time on a shared server (the login
+	// screen shows the place in line); nil logs in at once.
+	Logins *auth.Gate
+	// Done, closed when the session ends, stops the UI's timers at once
+	// instead of each holding a goroutine until it fires; nil: never.
+	Done <-chan struct{}
+	// ClientAddress is the SSH client's source address, for the login
+	// throttle per address ("" locally).
+	ClientAddress string
 }
 
 // minWidth and minHeight are the smallest usable window.
@@ -126,6 +139,9 @@ type App struct {
 	status    string
 	statusErr bool
 	statusSeq int
+	// msgRows is how many lines the status message takes above the help
+	// bar (0: it fits on the status line beside who and where).
+	msgRows int
 
 	chrome chrome
 	live   liveState
@@ -146,7 +162,8 @@ func New(opts Options) *App {
 	a := &App{opts: opts, keys: newGlobalKeys(), help: help.New(), isDark: true, noColor: opts.NoColor}
 	a.e = &env{
 		svc: opts.Services, sess: opts.Session, now: opts.Now, loc: opts.Location,
-		log: opts.Log, dbLabel: opts.DBLabel, st: newStyles(true, opts.NoColor),
+		log: opts.Log, dbLabel: opts.DBLabel, st: newStyles(true, opts.NoColor), notice: opts.Notice,
+		logins: opts.Logins, done: opts.Done, clientAddr: opts.ClientAddress,
 	}
 	a.help.Styles = a.e.st.Help
 	return a
@@ -244,8 +261,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.setStatus(msg.text, msg.err)
 	case clearStatusMsg:
 		if msg.seq == a.statusSeq {
-			a.status = ""
-			a.chrome.dirty = true
+			a.clearStatus()
 		}
 		return a, nil
 	case errorMsg:
@@ -254,7 +270,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			a.opts.Log.Error("setup check", "err", msg.err)
 			return a, tea.Batch(a.setStatus(userMessage(msg.err), true),
-				tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
+				a.e.tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
 		}
 		a.started = true
 		if msg.needed {
@@ -267,7 +283,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, msg.then()
 	case mayMsg:
 		if msg.err != nil {
-			return a, a.handleError(errorMsg{msg.op, msg.err})
+			return a, a.handleError(errorMsg{op: msg.op, err: msg.err})
 		}
 		if a.top() != msg.from {
 			return a, nil // the user moved on while the answer came
@@ -275,6 +291,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, msg.open()
 	case loggedInMsg:
 		a.e.sess = msg.sess
+		a.clearStatus() // "logged out", "wrong email or password", "session ended": all past now
 		onLogin := a.opts.OnLogin
 		var save tea.Cmd
 		if onLogin != nil {
@@ -283,9 +300,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(save, a.loadActor())
 	case actorMsg:
 		if msg.err != nil {
-			cmd := a.handleError(errorMsg{"resume session", msg.err})
+			cmd := a.handleError(errorMsg{op: "resume session", err: msg.err})
 			if a.e.sess != nil { // not an ended session: the database may be back soon
-				cmd = tea.Batch(cmd, tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
+				cmd = tea.Batch(cmd, a.e.tick(3*time.Second, func(time.Time) tea.Msg { return retryStartMsg{} }))
 			}
 			return a, cmd
 		}
@@ -295,7 +312,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(a.openViews(), a.startLive())
 	case actorRefreshedMsg:
 		if msg.err != nil {
-			return a, a.handleError(errorMsg{"refresh permissions", msg.err})
+			return a, a.handleError(errorMsg{op: "refresh permissions", err: msg.err})
 		}
 		if a.e.sess != nil && msg.actor.ID == a.e.actor.ID {
 			a.e.actor = msg.actor
@@ -331,9 +348,10 @@ func (a *App) top() Screen {
 	return a.stack[len(a.stack)-1]
 }
 
-func (a *App) bodySize() (int, int) { return a.width, max(a.high-chromeLines, 1) }
+func (a *App) bodySize() (int, int) { return a.width, max(a.high-chromeLines-a.msgRows, 1) }
 
 func (a *App) resize() {
+	a.msgRows = a.statusRows()
 	w, h := a.bodySize()
 	for _, s := range a.stack {
 		s.SetSize(w, h)
@@ -442,6 +460,9 @@ func (a *App) switchView(i int) tea.Cmd {
 	if i < 0 || i >= len(a.views) || i == a.cur {
 		return nil
 	}
+	if a.cur >= 0 {
+		a.clearStatus() // a message about the view left behind
+	}
 	a.cur = i
 	a.chrome.dirty = true
 	if a.screens[i] == nil {
@@ -459,9 +480,9 @@ func (a *App) switchView(i int) tea.Cmd {
 func (a *App) setStatus(text string, isErr bool) tea.Cmd {
 	a.statusSeq++
 	a.status, a.statusErr = text, isErr
-	a.chrome.dirty = true
+	a.relayoutStatus()
 	seq := a.statusSeq
-	return tea.Tick(statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
+	return a.e.tick(statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
 }
 
 // handleError logs the raw error and shows the user's sentence; an ended
@@ -478,6 +499,9 @@ func (a *App) handleError(m errorMsg) tea.Cmd {
 		lvl = slog.LevelError
 	}
 	a.opts.Log.Log(context.Background(), lvl, "ui operation failed", "op", m.op, "err", m.err)
+	if m.quiet {
+		return nil
+	}
 	return a.setStatus(userMessage(m.err), true)
 }
 

@@ -76,6 +76,7 @@ type chrome struct {
 	dirty            bool
 	width            int
 	tabs, statusLine string
+	msgLines         string // a long message, above the help bar
 	helpSig          string
 	helpLine         string
 	sig              []byte
@@ -120,6 +121,10 @@ func (a *App) render() string {
 	b.WriteByte('\n')
 	b.WriteString(body)
 	b.WriteByte('\n')
+	if a.chrome.msgLines != "" {
+		b.WriteString(a.chrome.msgLines)
+		b.WriteByte('\n')
+	}
 	b.WriteString(helpLine)
 	b.WriteByte('\n')
 	b.WriteString(a.chrome.statusLine)
@@ -143,18 +148,29 @@ func (a *App) renderChrome() {
 	}
 	a.chrome.tabs = ansi.Truncate(a.chrome.tabs, a.width, "…")
 
-	who := "not logged in"
-	if a.loggedIn() {
-		who = domain.StripControl(a.e.actor.Name) + " · " + string(a.e.actor.Role)
-	}
-	left := who + " · " + domain.StripControl(a.e.dbLabel)
-	if a.status == "" {
+	left := a.whoWhere()
+	a.chrome.msgLines = ""
+	if a.status == "" || a.msgRows > 0 {
 		a.chrome.statusLine = ansi.Truncate(st.Status.Render(left), a.width, "…")
+		if a.msgRows > 0 {
+			// A message too long to share the status line gets its own
+			// lines above the help bar: who and where stay in sight.
+			style := st.Success
+			if a.statusErr {
+				style = st.Error
+			}
+			rows := a.messageRows()
+			for i, r := range rows {
+				rows[i] = style.Render(r)
+			}
+			a.chrome.msgLines = strings.Join(rows, "\n")
+		}
 		return
 	}
-	// The last message wins the space: the user · role · database part is
-	// shortened first, so a long database path never hides an error.
-	const sep = " │ "
+	// Below 80 columns the last message wins the status line: the user ·
+	// role · database part is shortened first, so a long database path
+	// never hides an error.
+	sep := statusSep
 	msg := ansi.Truncate(a.status, a.width, "…")
 	room := a.width - lipgloss.Width(msg) - lipgloss.Width(sep)
 	if a.statusErr {
@@ -167,6 +183,61 @@ func (a *App) renderChrome() {
 		return
 	}
 	a.chrome.statusLine = st.Status.Render(ansi.Truncate(left, room, "…")+sep) + msg
+}
+
+// whoWhere is the status line's "user · role · database".
+func (a *App) whoWhere() string {
+	who := "not logged in"
+	if a.loggedIn() {
+		who = domain.StripControl(a.e.actor.Name) + " · " + string(a.e.actor.Role)
+	}
+	return who + " · " + domain.StripControl(a.e.dbLabel)
+}
+
+// statusSep separates who and where from the message on the status line.
+const statusSep = " │ "
+
+// statusRows is how many lines the message needs above the help bar: 0
+// when it fits on the status line beside who and where (or on a narrow
+// window, where the message takes the status line), else 1 or 2.
+func (a *App) statusRows() int {
+	if a.status == "" || a.width == 0 {
+		return 0
+	}
+	if ansi.StringWidth(a.whoWhere())+len(statusSep)+ansi.StringWidth(a.status) <= a.width {
+		return 0
+	}
+	if a.width < 80 || a.high < minHeight+2 {
+		return 0 // too small to give up lines: the message wins the status line
+	}
+	return len(a.messageRows())
+}
+
+// messageRows wraps the message to the width, in two lines at most (the
+// second cut with … if it must be).
+func (a *App) messageRows() []string {
+	rows := strings.Split(ansi.Wrap(a.status, a.width, ""), "\n")
+	if len(rows) > 2 {
+		rows[1] = ansi.Truncate(rows[1]+" "+rows[2], a.width, "…")
+		rows = rows[:2]
+	}
+	return rows
+}
+
+// relayoutStatus follows a new or cleared message: when the lines it takes
+// change, the screens get the new height.
+func (a *App) relayoutStatus() {
+	a.chrome.dirty = true
+	if a.statusRows() != a.msgRows {
+		a.resize()
+	}
+}
+
+// clearStatus removes the message (and any timer's claim to it).
+func (a *App) clearStatus() {
+	a.statusSeq++
+	a.status = ""
+	a.relayoutStatus()
 }
 
 // tabBar renders the views; compact shows only the number of inactive ones.
@@ -223,12 +294,31 @@ func (a *App) helpBar() string {
 		a.chrome.helpLine = a.e.st.Desc.Render("esc or ? close the help")
 		return a.chrome.helpLine
 	}
-	if !capturing {
-		bindings = append(bindings[:len(bindings):len(bindings)], a.keys.Help)
-	}
-	a.help.SetWidth(a.width)
-	a.chrome.helpLine = ansi.Truncate(a.help.ShortHelpView(bindings), a.width, "…")
+	a.chrome.helpLine = a.fitHelp(bindings, !capturing)
 	return a.chrome.helpLine
+}
+
+// fitHelp renders bindings in the width, with `? help` last when withHelp:
+// the hints are dropped from the end (the least used) until what is left
+// and `? help` fit, so that the way to every key is always on screen.
+func (a *App) fitHelp(bindings []key.Binding, withHelp bool) string {
+	a.help.SetWidth(0) // measure: bubbles' own cut would drop `? help`
+	defer a.help.SetWidth(a.width)
+	all := bindings[:len(bindings):len(bindings)]
+	if withHelp {
+		all = append(all, a.keys.Help)
+	}
+	for n := len(bindings); n >= 0; n-- {
+		shown := all[:n:n]
+		if withHelp {
+			shown = append(shown, a.keys.Help)
+		}
+		line := a.help.ShortHelpView(shown)
+		if lipgloss.Width(line) <= a.width {
+			return line
+		}
+	}
+	return ansi.Truncate(a.help.ShortHelpView(all), a.width, "…")
 }
 
 // helpView is the `?` overlay: every key of the active screen, then the

@@ -30,7 +30,7 @@ func auditRow(e *env, a domain.AuditEntry) []string {
 	}
 	parts := make([]string, 0, len(a.Changes))
 	for _, c := range a.Changes {
-		parts = append(parts, changeText(c))
+		parts = append(parts, changeText(e, c))
 	}
 	return []string{e.fmtTime(a.At), who, a.Action, target, strings.Join(parts, " · ")}
 }
@@ -132,49 +132,81 @@ func (v *auditEntryView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		case key.Matches(ks, v.keys.Up):
 			v.offset = max(v.offset-1, 0)
 		case key.Matches(ks, v.keys.Down):
-			v.offset = min(v.offset+1, max(len(v.a.Changes)-1, 0))
+			_, body, rows := v.layout()
+			v.offset = min(v.offset+1, max(len(body)-rows, 0))
 		}
 	}
 	return v, nil
 }
 
-// View implements Screen.
-func (v *auditEntryView) View() string {
-	st := v.e.st
-	a := v.a
-	width := min(max(v.w-8, 40), 90)
-	inner := width - 4
+// width is the dialog's outer width.
+func (v *auditEntryView) width() int { return min(max(v.w-8, 40), 90) }
+
+// layout wraps the entry to the dialog's inner width: the header lines,
+// the body lines (each change, its values indented under it) and how many
+// body lines fit, so the dialog, border included, never grows past the
+// window: the body scrolls instead.
+func (v *auditEntryView) layout() (head, body []string, rows int) {
+	st, a := v.e.st, v.a
+	inner := v.width() - 4
+	wrap := func(s string, w int) []string {
+		return strings.Split(lipgloss.NewStyle().Width(max(w, 10)).Render(s), "\n")
+	}
 	who := a.ActorName
 	if who == "" {
 		who = "system"
 	}
-	var b strings.Builder
-	b.WriteString(st.Title.Render(domain.StripControl(a.Action)))
-	b.WriteString("\n" + st.Dim.Render(v.e.fmtTime(a.At)+" · "+domain.StripControl(who)+" · "+domain.StripControl(a.Entity)))
+	head = append(head, wrap(st.Title.Render(domain.StripControl(a.Action)), inner)...)
+	where := v.e.fmtTime(a.At) + " · " + domain.StripControl(who) + " · " + domain.StripControl(a.Entity)
 	if a.EntityID != 0 {
-		b.WriteString(st.Dim.Render(" #" + strconv.FormatInt(a.EntityID, 10)))
+		where += " #" + strconv.FormatInt(a.EntityID, 10)
 	}
-	b.WriteString("\n")
+	if a.Label != "" {
+		where += " · " + domain.StripControl(a.Label)
+	}
+	for _, l := range wrap(where, inner) {
+		head = append(head, st.Dim.Render(l))
+	}
+	head = append(head, "")
 	if len(a.Changes) == 0 {
-		b.WriteString("\n" + st.Dim.Render("no field changed"))
+		body = append(body, st.Dim.Render("no field changed"))
 	}
-	rows := max(min(v.h-8, 14), 2)
-	wrap := lipgloss.NewStyle().Width(inner - 2)
-	for i := v.offset; i < len(a.Changes) && i < v.offset+rows; i++ {
-		c := a.Changes[i]
-		b.WriteString("\n" + st.Label.Render(domain.StripControl(c.Field)))
-		old, nw := domain.StripControl(oneLine(c.Old)), domain.StripControl(oneLine(c.New))
+	value := func(prefix, text string) {
+		for i, l := range wrap(text, inner-len(prefix)) {
+			if i == 0 {
+				body = append(body, prefix+l)
+			} else {
+				body = append(body, strings.Repeat(" ", len(prefix))+l)
+			}
+		}
+	}
+	for _, c := range a.Changes {
+		body = append(body, st.Label.Render(domain.StripControl(c.Field)))
+		old, nw := changeValue(v.e, c.Old), changeValue(v.e, c.New)
 		if old != "" {
-			b.WriteString("\n" + wrap.Render("  was "+old))
+			value("  was ", old)
 		}
 		if nw != "" {
-			b.WriteString("\n" + wrap.Render("  now "+nw))
+			value("  now ", nw)
 		} else {
-			b.WriteString("\n  " + st.Dim.Render("now empty"))
+			body = append(body, "  "+st.Dim.Render("now empty"))
 		}
 	}
-	if v.offset+rows < len(a.Changes) {
-		b.WriteString("\n" + st.Dim.Render("↓ more"))
+	// Borders, the header and a line for "↓ more".
+	rows = max(v.h-2-len(head)-1, 2)
+	return head, body, rows
+}
+
+// View implements Screen.
+func (v *auditEntryView) View() string {
+	st := v.e.st
+	head, body, rows := v.layout()
+	v.offset = min(v.offset, max(len(body)-rows, 0))
+	lines := append([]string{}, head...)
+	end := min(v.offset+rows, len(body))
+	lines = append(lines, body[v.offset:end]...)
+	if end < len(body) {
+		lines = append(lines, st.Dim.Render("↓ more"))
 	}
-	return st.Box.Width(width).Render(b.String())
+	return st.Box.Width(v.width()).Render(strings.Join(lines, "\n"))
 }

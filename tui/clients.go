@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strconv"
 
 	"charm.land/bubbles/v2/help"
@@ -71,7 +72,7 @@ func (s *clientsScreen) KeyMap() help.KeyMap {
 		if ok && domain.CanDeleteClient(s.e.actor, c) == nil {
 			actions = append(actions, k.Delete)
 		}
-		return listKeyMap(k, actions)
+		return listKeyMap(k, actions, k.Open, k.New, k.Edit, k.Delete)
 	})
 }
 
@@ -145,9 +146,24 @@ var searchKeyMap = keyMap{short: []key.Binding{
 
 // listKeyMap arranges a list's keys: movement, the allowed actions, then
 // search/filter/sort/reload.
-func listKeyMap(k *listKeys, actions []key.Binding) keyMap {
+// The short help puts the actions first and the movement keys last: the
+// help bar drops hints from the end when narrow. The full help (`?`) also
+// lists the keys of the screen the actor may not use here (accepted but
+// not in actions), marked as such: pressed, they say why not.
+func listKeyMap(k *listKeys, actions []key.Binding, accepted ...key.Binding) keyMap {
 	lists := []key.Binding{k.Search, k.Filter, k.Sort, k.Reload}
-	short := append([]key.Binding{k.Up, k.Down}, actions...)
-	short = append(short, lists...)
-	return keyMap{short: short, full: [][]key.Binding{k.navigation(), actions, lists}}
+	short := append(slices.Clip(actions), lists...)
+	short = append(short, k.Up, k.Down)
+	full := [][]key.Binding{k.navigation(), actions, lists}
+	var refused []key.Binding
+	for _, b := range accepted {
+		if !slices.ContainsFunc(actions, func(a key.Binding) bool { return a.Help().Key == b.Help().Key }) {
+			refused = append(refused, key.NewBinding(key.WithKeys(b.Keys()...),
+				key.WithHelp(b.Help().Key, b.Help().Desc+" (not for you here: says why)")))
+		}
+	}
+	if len(refused) > 0 {
+		full = append(full, refused)
+	}
+	return keyMap{short: short, full: full}
 }

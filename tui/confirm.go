@@ -14,21 +14,28 @@ type confirmedMsg struct {
 	id  int64  // the record it applies to
 }
 
-// confirmDialog asks a yes/no question over the current screen.
+// confirmDialog asks a yes/no question over the current screen. Every
+// question it asks changes or loses something (delete, discard, sign,
+// deactivate, reload over typed values), so "no" is the answer selected at
+// first: enter alone never does the irreversible thing. y and n answer
+// directly; ←/→ or tab move the selection.
 type confirmDialog struct {
 	e        *env
 	question string
 	tag      string
 	id       int64
 	w        int
-	keys     struct{ Yes, No key.Binding }
+	yes      bool // the selected answer
+	keys     struct{ Yes, No, Switch, Enter key.Binding }
 }
 
 // newConfirm asks question; yes hands confirmedMsg{tag, id} back.
 func newConfirm(e *env, question, tag string, id int64) *confirmDialog {
 	d := &confirmDialog{e: e, question: question, tag: tag, id: id}
-	d.keys.Yes = key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "yes"))
+	d.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
 	d.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no"))
+	d.keys.Switch = key.NewBinding(key.WithKeys("left", "right", "tab", "shift+tab", "h", "l"), key.WithHelp("←/→", "choose"))
+	d.keys.Enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "answer the selected"))
 	return d
 }
 
@@ -46,7 +53,7 @@ func (d *confirmDialog) SetSize(w, _ int) { d.w = w }
 
 // KeyMap implements Screen.
 func (d *confirmDialog) KeyMap() help.KeyMap {
-	return keyMap{short: []key.Binding{d.keys.Yes, d.keys.No}}
+	return keyMap{short: []key.Binding{d.keys.Yes, d.keys.No, d.keys.Switch, d.keys.Enter}}
 }
 
 // Update implements Screen.
@@ -54,10 +61,12 @@ func (d *confirmDialog) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		ks := keyString(k.String())
 		switch {
-		case key.Matches(ks, d.keys.Yes):
+		case key.Matches(ks, d.keys.Yes), key.Matches(ks, d.keys.Enter) && d.yes:
 			return d, back(confirmedMsg{tag: d.tag, id: d.id})
-		case key.Matches(ks, d.keys.No):
+		case key.Matches(ks, d.keys.No), key.Matches(ks, d.keys.Enter):
 			return d, back(nil)
+		case key.Matches(ks, d.keys.Switch):
+			d.yes = !d.yes
 		}
 	}
 	return d, nil
@@ -68,6 +77,10 @@ func (d *confirmDialog) View() string {
 	st := d.e.st
 	width := min(max(d.w-10, 30), 60)
 	q := lipgloss.NewStyle().Width(width).Render(d.question)
-	return st.Box.Render(q + "\n\n" + st.Key.Render("y") + st.Desc.Render(" yes   ") +
-		st.Key.Render("n") + st.Desc.Render(" no"))
+	yes, no := st.Desc.Render("  Yes  "), st.Selected.Render("[ No ]")
+	if d.yes {
+		yes, no = st.Selected.Render("[ Yes ]"), st.Desc.Render("  No  ")
+	}
+	return st.Box.Render(q + "\n\n" + yes + "  " + no + "\n" +
+		st.Desc.Render("y yes · n no · ←/→ choose · enter answers the selected"))
 }

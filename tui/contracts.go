@@ -78,7 +78,15 @@ func canCreateContracts(a domain.Actor) bool {
 
 // KeyMap implements Screen.
 func (s *contractsScreen) KeyMap() help.KeyMap {
-	return s.keyMap(func(c domain.Contract) int64 { return c.Version }, func(c domain.Contract, ok bool) keyMap {
+	// An event created for the contract does not change the contract's
+	// version, but it takes `v` away: it is part of the key map's key.
+	version := func(c domain.Contract) int64 {
+		if c.EventID != nil {
+			return -c.Version
+		}
+		return c.Version
+	}
+	return s.keyMap(version, func(c domain.Contract, ok bool) keyMap {
 		a := s.e.actor
 		k := &s.list.keys
 		actions := []key.Binding{k.Open}
@@ -86,7 +94,7 @@ func (s *contractsScreen) KeyMap() help.KeyMap {
 			actions = append(actions, k.New)
 		}
 		if !ok {
-			return listKeyMap(k, actions)
+			return listKeyMap(k, actions, k.Open, k.New, k.Edit, s.sign, s.pay, s.evt, k.Delete)
 		}
 		if domain.CanUpdateContract(a, c) == nil {
 			actions = append(actions, k.Edit)
@@ -103,7 +111,7 @@ func (s *contractsScreen) KeyMap() help.KeyMap {
 		if c.Status == domain.ContractDraft && domain.CanDeleteContract(a, c) == nil {
 			actions = append(actions, k.Delete)
 		}
-		return listKeyMap(k, actions)
+		return listKeyMap(k, actions, k.Open, k.New, k.Edit, s.sign, s.pay, s.evt, k.Delete)
 	})
 }
 

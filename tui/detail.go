@@ -3,6 +3,7 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -219,14 +220,14 @@ func (b *detailBuilder) history(entries []domain.AuditEntry) {
 		}
 		b.add(b.e.fmtTime(h.At) + "  " + domain.StripControl(who) + "  " + b.e.st.Value.Render(domain.StripControl(h.Action)))
 		for _, c := range h.Changes {
-			b.dim("    " + changeText(c))
+			b.dim("    " + changeText(b.e, c))
 		}
 	}
 }
 
 // changeText shows one field change: "email: a@x → b@x".
-func changeText(c domain.Change) string {
-	old, nw := domain.StripControl(oneLine(c.Old)), domain.StripControl(oneLine(c.New))
+func changeText(e *env, c domain.Change) string {
+	old, nw := changeValue(e, c.Old), changeValue(e, c.New)
 	switch {
 	case old == "":
 		return c.Field + ": " + nw
@@ -234,6 +235,16 @@ func changeText(c domain.Change) string {
 		return c.Field + ": " + old + " → (removed)"
 	}
 	return c.Field + ": " + old + " → " + nw
+}
+
+// changeValue shows a recorded value safely on one line; a time (the
+// audit keeps them as RFC 3339 in UTC) is shown in the user's zone and
+// the app's format, like every other time on screen.
+func changeValue(e *env, s string) string {
+	if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err == nil {
+		return e.fmtTime(t)
+	}
+	return domain.StripControl(oneLine(s))
 }
 
 func oneLine(s string) string {

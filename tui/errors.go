@@ -58,14 +58,16 @@ func userMessage(err error) string {
 		return domain.ErrReadOnly.Error()
 	case errors.Is(err, domain.ErrNotFound):
 		return "this record no longer exists (or you may not see it) — press r to reload"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// Before ErrUnavailable, which the store also sets on a timeout:
+		// a slow answer is not an unreachable database.
+		return "the server is taking too long — try again"
 	case errors.Is(err, domain.ErrUnavailable):
-		return "database unreachable — retrying"
+		return "database unreachable — try again"
 	case errors.Is(err, domain.ErrConflict):
 		return "this was changed meanwhile — press r to reload"
 	case errors.Is(err, domain.ErrThrottled):
 		return "too many failed attempts: wait a little and try again"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the database is taking too long — try again"
 	}
 	return "something went wrong; it has been logged — try again"
 }

@@ -99,7 +99,7 @@ func (s *eventsScreen) KeyMap() help.KeyMap {
 		if ok && domain.CanDeleteEvent(s.e.actor, ev) == nil {
 			actions = append(actions, k.Delete)
 		}
-		return listKeyMap(k, actions)
+		return listKeyMap(k, actions, k.Open, k.Edit, s.assign, k.Delete)
 	})
 }
 

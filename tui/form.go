@@ -61,6 +61,18 @@ type formSpec struct {
 	reload func(f *formScreen) tea.Cmd
 	// note is a line under the title (what the form applies to).
 	note string
+	// refresh, when set, reads again what the note and the hints say after
+	// a refused save (the figures they quote may have changed); its
+	// command returns formNoteMsg.
+	refresh func(f *formScreen) tea.Cmd
+}
+
+// formNoteMsg brings a form's note and field hints up to date.
+type formNoteMsg struct {
+	form  *formScreen
+	note  string
+	hints map[string]string
+	err   error
 }
 
 // formScreen is a form: fields, inline errors, save/cancel/reload.
@@ -74,10 +86,14 @@ type formScreen struct {
 	banner  string            // record-wide message (conflict, "" field)
 	stale   bool              // a save met a newer version: ctrl+r reloads
 	saving  bool
-	w, h    int
-	offset  int
-	keys    struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
-	live    formLive // the record changed by someone else (form_live.go)
+	// watchSeq numbers the watch of an unreachable database
+	// (form_watch.go); bannerGood shows the banner as good news.
+	watchSeq   int
+	bannerGood bool
+	w, h       int
+	offset     int
+	keys       struct{ Save, Next, Prev, Enter, Cancel, Reload, Choose, Suggest key.Binding }
+	live       formLive // the record changed by someone else (form_live.go)
 }
 
 func newFormScreen(e *env, spec formSpec, version int64, fields ...*formField) *formScreen {
@@ -119,7 +135,9 @@ const labelWidth = 16
 
 // KeyMap implements Screen.
 func (f *formScreen) KeyMap() help.KeyMap {
-	short := []key.Binding{f.keys.Save, f.keys.Next, f.keys.Prev, f.keys.Enter}
+	// What the focused field and the form's state add comes first: the
+	// help bar drops hints from the end when narrow.
+	short := []key.Binding{f.keys.Save}
 	switch cur := f.fields[f.focus]; {
 	case cur.kind == fieldChoice:
 		short = append(short, f.keys.Choose)
@@ -129,7 +147,7 @@ func (f *formScreen) KeyMap() help.KeyMap {
 	if f.stale {
 		short = append(short, f.keys.Reload)
 	}
-	short = append(short, f.keys.Cancel)
+	short = append(short, f.keys.Cancel, f.keys.Next, f.keys.Prev, f.keys.Enter)
 	return keyMap{short: short}
 }
 
@@ -190,7 +208,23 @@ func (f *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case focusMsg:
 		return f, f.onFocus()
 	case formSavedMsg:
-		return f, f.saved(msg)
+		cmd := f.saved(msg)
+		if msg.err != nil && f.spec.refresh != nil {
+			cmd = tea.Batch(cmd, f.spec.refresh(f))
+		}
+		return f, cmd
+	case formNoteMsg:
+		if msg.form == f && msg.err == nil {
+			f.spec.note = msg.note
+			for name, h := range msg.hints {
+				if fl := f.field(name); fl != nil {
+					fl.hint = h
+				}
+			}
+		}
+		return f, nil
+	case dbWatchMsg:
+		return f, f.dbWatched(msg)
 	case formReloadedMsg:
 		if f.live.peeking {
 			return f, f.onPeek(msg)
@@ -328,7 +362,7 @@ func (f *formScreen) edit(msg tea.Msg) tea.Cmd {
 	}
 	cur.suggSeq++
 	form, field, seq := f, f.focus, cur.suggSeq
-	return tea.Batch(cmd, tea.Tick(searchDelay, func(time.Time) tea.Msg { return suggestTickMsg{form, field, seq} }))
+	return tea.Batch(cmd, f.e.tick(searchDelay, func(time.Time) tea.Msg { return suggestTickMsg{form, field, seq} }))
 }
 
 // search runs a lookup field's search in a command.
@@ -353,6 +387,7 @@ func (f *formScreen) submit() tea.Cmd {
 		return msgCmd(statusMsg{text: "please correct the fields marked in red", err: true})
 	}
 	f.saving, f.banner = true, ""
+	f.stopWatch()
 	return cmd
 }
 
@@ -390,14 +425,18 @@ func (f *formScreen) saved(msg formSavedMsg) tea.Cmd {
 		f.stale = true
 		f.banner = userMessage(msg.err)
 		if f.spec.reload != nil {
-			f.banner = strings.Replace(f.banner, "press r to reload", "ctrl+r reloads it (your typing is kept until then)", 1)
-			return tea.Batch(reportError("save", msg.err),
-				push(newConfirm(f.e, strings.TrimSuffix(userMessage(msg.err), " — press r to reload")+
-					".\nReload the record? What you typed here will be replaced.", "reload form", 0)))
+			// One way to reload, said once: here, in the form's banner
+			// (no dialog, nothing else in the status line).
+			f.banner = strings.Replace(f.banner, "press r to reload", "ctrl+r reloads it (what you typed stays until then)", 1)
+			return msgCmd(errorMsg{op: "save", err: msg.err, quiet: true})
 		}
 	case errors.Is(msg.err, domain.ErrForbidden):
 		// A refusal says why; trying again would not change the answer.
 		f.banner = userMessage(msg.err)
+	case errors.Is(msg.err, domain.ErrUnavailable):
+		f.banner = "the database cannot be reached — nothing was lost; this form says when it is back"
+		f.stopWatch()
+		return tea.Batch(reportError("save", msg.err), f.watchDB(watchFirst))
 	default:
 		f.banner = userMessage(msg.err) + " — nothing was lost: ctrl+s tries again"
 	}

@@ -16,7 +16,10 @@ func (f *formScreen) View() string {
 	if f.spec.note != "" {
 		lines = append(lines, st.Dim.Render(domain.StripControl(f.spec.note)))
 	}
-	if f.banner != "" {
+	switch {
+	case f.banner != "" && f.bannerGood:
+		lines = append(lines, st.Success.Render(f.banner))
+	case f.banner != "":
 		lines = append(lines, st.Error.Render(f.banner))
 	}
 	lines = append(lines, "")

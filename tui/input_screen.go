@@ -19,6 +19,9 @@ type inputScreen struct {
 	w, h   int
 	margin int // the inputs are min(40, w-margin) wide
 	keys   struct{ Next, Prev, Submit, Save key.Binding }
+	// showSave puts ctrl+s in the help bar (a long form; on the login
+	// screen enter says it all, ctrl+s works all the same).
+	showSave bool
 }
 
 // newInputScreen focuses the first input; submitHelp describes enter.
@@ -75,8 +78,12 @@ func (s *inputScreen) SetSize(w, h int) {
 
 // KeyMap implements Screen.
 func (s *inputScreen) KeyMap() help.KeyMap {
-	return keyMap{short: []key.Binding{s.keys.Submit, s.keys.Save, s.keys.Next, s.keys.Prev,
-		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}}
+	keys := []key.Binding{s.keys.Submit}
+	if s.showSave {
+		keys = append(keys, s.keys.Save)
+	}
+	return keyMap{short: append(keys, s.keys.Next, s.keys.Prev,
+		key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")))}
 }
 
 func (s *inputScreen) setFocus(i int) tea.Cmd {
@@ -91,9 +98,10 @@ func (s *inputScreen) setFocus(i int) tea.Cmd {
 func (s *inputScreen) label(i int) string { return s.inputs[i].Prompt }
 
 // update handles the movement keys and enter (submit on the last input);
-// any other message goes to the focused input, and typed is true. A key or
-// paste the input refuses (a control character) changes nothing and
-// problem says why.
+// any other message goes to the focused input, and typed says whether its
+// value changed (the paste start and end markers, a cursor blink, do not
+// clear a message). A key or paste the input refuses (a control
+// character) changes nothing and problem says why.
 func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, typed bool, problem string) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		k := keyString(kp.String())
@@ -111,6 +119,7 @@ func (s *inputScreen) update(msg tea.Msg, submit func() tea.Cmd) (cmd tea.Cmd, t
 			return submit(), false, ""
 		}
 	}
+	before := s.inputs[s.focus].Value()
 	s.inputs[s.focus], cmd, problem = updateInput(s.inputs[s.focus], msg)
-	return cmd, problem == "", problem
+	return cmd, s.inputs[s.focus].Value() != before, problem
 }

@@ -118,7 +118,10 @@ type listModel[T any] struct {
 
 	w, h     int
 	header   string
-	headerOK bool
+	headerOK bool // header (all of it) is up to date
+	posOK    bool // its position part is (scrolling only clears this)
+	// headTitle and headTail are the rendered parts around the position.
+	headTitle, headTail string
 
 	live listLive // changes made by anyone (list_live.go)
 }
@@ -133,7 +136,6 @@ func newListModel[T any](e *env, spec listSpec[T]) *listModel[T] {
 	l.sorts = domain.ListSorts[spec.resource]
 	l.search = newSteadyInput("/", "search names, emails, company")
 	l.jump = newSteadyInput("go to #", "record number")
-	l.jump.CharLimit = 19
 	l.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	return l
 }
@@ -277,7 +279,7 @@ func (l *listModel[T]) move(n int) tea.Cmd {
 		l.pending = rest
 	}
 	if l.tbl.offset != offset { // the header's "first–last" changed
-		l.headerOK = false
+		l.posOK = false
 	}
 	return l.nearEdge()
 }
@@ -348,6 +350,9 @@ func (l *listModel[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		if l.searching {
 			return l.searchEdit(msg), true
 		}
+		if l.jumping {
+			return l.jumpEdit(msg), true
+		}
 		return nil, false
 	case tea.KeyPressMsg:
 		if l.searching {
@@ -368,7 +373,7 @@ func (l *listModel[T]) applyPage(msg pageMsg[T]) tea.Cmd {
 		if errors.Is(msg.err, domain.ErrUnavailable) {
 			list, gen := l.id, l.gen
 			return tea.Batch(reportError("load "+l.spec.title, msg.err),
-				tea.Tick(3*time.Second, func(time.Time) tea.Msg { return retryMsg{list, gen} }))
+				l.e.tick(3*time.Second, func(time.Time) tea.Msg { return retryMsg{list, gen} }))
 		}
 		return reportError("load "+l.spec.title, msg.err)
 	}
@@ -519,7 +524,7 @@ func (l *listModel[T]) searchEdit(msg tea.Msg) tea.Cmd {
 	}
 	l.searchSeq++
 	list, seq := l.id, l.searchSeq
-	return tea.Batch(cmd, tea.Tick(searchDelay, func(time.Time) tea.Msg { return searchTickMsg{list, seq} }))
+	return tea.Batch(cmd, l.e.tick(searchDelay, func(time.Time) tea.Msg { return searchTickMsg{list, seq} }))
 }
 
 // filterName is the label of the current filter.
@@ -545,16 +550,32 @@ var filterLabels = map[string]string{
 // ("1 201–1 230 of ≈ 100 000"), filter, sort, the active search (or its
 // field) and the spinner while a page loads. Cached between changes.
 func (l *listModel[T]) headerView() string {
-	if l.headerOK {
+	if l.headerOK && l.posOK {
 		return l.header
 	}
 	st := l.e.st
+	if !l.headerOK {
+		l.headTitle, l.headTail = st.Title.Render(l.spec.title), l.tail()
+	}
+	// Scrolling changes only the position: the rest is kept rendered.
+	pos := l.position()
 	var b strings.Builder
-	b.WriteString(st.Title.Render(l.spec.title))
-	b.WriteString(st.Dim.Render("  " + l.position()))
+	b.Grow(len(l.headTitle) + len(pos) + len(l.headTail) + 32)
+	b.WriteString(l.headTitle)
+	b.WriteString(st.Dim.Render("  " + pos))
 	if l.loading {
 		b.WriteString(" " + l.spin.View())
 	}
+	b.WriteString(l.headTail)
+	l.header = fit(b.String(), l.w, 1)
+	l.headerOK, l.posOK = true, true
+	return l.header
+}
+
+// tail is the header after the position: filter, sort, search.
+func (l *listModel[T]) tail() string {
+	st := l.e.st
+	var b strings.Builder
 	b.WriteString(st.Dim.Render(fmt.Sprintf("  filter: %s · sort: %s", l.filterName(), l.sortLabel())))
 	switch {
 	case l.jumping:
@@ -568,9 +589,7 @@ func (l *listModel[T]) headerView() string {
 		b.WriteString(st.Value.Render(domain.StripControl(l.search.Value())))
 		b.WriteString(st.Dim.Render(" (esc clears)"))
 	}
-	l.header = fit(b.String(), l.w, 1)
-	l.headerOK = true
-	return l.header
+	return b.String()
 }
 
 // position says which rows are on screen and how many there are:
@@ -622,8 +641,9 @@ func groupDigits(n int64) string {
 
 // jumpKey edits the `:` field; enter selects that record when it is loaded
 // and opens its detail otherwise.
-func (l *listModel[T]) jumpKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
+func (l *listModel[T]) jumpKey(msg tea.Msg) tea.Cmd {
+	kp, _ := msg.(tea.KeyPressMsg)
+	switch kp.String() {
 	case "esc":
 		l.jumping = false
 		l.jump.Blur()
@@ -647,9 +667,21 @@ func (l *listModel[T]) jumpKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return l.spec.open(l.e, id)
 	}
-	var cmd tea.Cmd
-	l.jump, cmd = l.jump.Update(msg)
+	return l.jumpEdit(msg)
+}
+
+// jumpEdit gives a key or a paste to the `:` field (through the text
+// guard: no control characters, no cut, no alt+d crash).
+func (l *listModel[T]) jumpEdit(msg tea.Msg) tea.Cmd {
+	var (
+		cmd     tea.Cmd
+		problem string
+	)
+	l.jump, cmd, problem = updateInput(l.jump, msg)
 	l.headerOK = false
+	if problem != "" {
+		return msgCmd(statusMsg{text: fieldMessage("record number", problem), err: true})
+	}
 	return cmd
 }
 
@@ -676,6 +708,10 @@ func (l *listModel[T]) replace(item T, drop bool) {
 		if drop {
 			l.items = append(l.items[:i], l.items[i+1:]...)
 			l.tbl.RemoveRow(i)
+			if l.counted && l.total > 0 {
+				l.total-- // the header's "of N" follows
+			}
+			l.settle()
 		} else {
 			l.items[i] = item
 			l.tbl.SetRow(i, l.spec.row(l.e, item))

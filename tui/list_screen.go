@@ -68,9 +68,9 @@ func (s *listScreen[T]) keyMap(version func(T) int64, build func(sel T, ok bool)
 			// esc clears the search: said first, where it is seen.
 			km.short = append([]key.Binding{s.list.keys.ClearSearch}, km.short...)
 		}
-		if s.list.spec.open != nil && len(km.full) > 0 {
-			last := len(km.full) - 1
-			km.full[last] = append(slices.Clip(km.full[last]), s.list.keys.Jump)
+		if s.list.spec.open != nil && len(km.full) > 2 {
+			// with search, filter, sort and reload (listKeyMap's third group)
+			km.full[2] = append(slices.Clip(km.full[2]), s.list.keys.Jump)
 		}
 		return km
 	})

@@ -123,7 +123,7 @@ func (a *App) startLive() tea.Cmd {
 	a.stopLive()
 	gen := a.live.gen
 	svc, sess := a.e.svc, a.e.sess
-	cmds := []tea.Cmd{a.loadUnread(), tea.Tick(unreadEvery, func(time.Time) tea.Msg { return unreadTickMsg{gen} })}
+	cmds := []tea.Cmd{a.loadUnread(), a.e.tick(unreadEvery, func(time.Time) tea.Msg { return unreadTickMsg{gen} })}
 	if svc.Live.Enabled() {
 		cmds = append(cmds, func() tea.Msg {
 			ctx, cancel := callCtx()
@@ -191,7 +191,7 @@ func (a *App) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 			// Without the feed the screens still work, as before: r reloads.
 			a.opts.Log.Warn("follow changes", "err", msg.err)
 			gen := a.live.gen
-			return tea.Tick(5*time.Second, func(time.Time) tea.Msg { return liveWaitMsg{gen} }), true
+			return a.e.tick(5*time.Second, func(time.Time) tea.Msg { return liveWaitMsg{gen} }), true
 		}
 		a.live.mu.Lock()
 		a.live.sub = msg.sub
@@ -215,13 +215,13 @@ func (a *App) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 		gen := a.live.gen
 		if msg.err != nil {
 			if errors.Is(msg.err, domain.ErrUnauthenticated) {
-				return a.handleError(errorMsg{"follow changes", msg.err}), true
+				return a.handleError(errorMsg{op: "follow changes", err: msg.err}), true
 			}
 			a.opts.Log.Warn("follow changes", "err", msg.err)
-			return tea.Tick(3*time.Second, func(time.Time) tea.Msg { return liveWaitMsg{gen} }), true
+			return a.e.tick(3*time.Second, func(time.Time) tea.Msg { return liveWaitMsg{gen} }), true
 		}
 		cmds := []tea.Cmd{a.dispatchChanges(msg.batch),
-			tea.Tick(liveThrottle, func(time.Time) tea.Msg { return liveWaitMsg{gen} })}
+			a.e.tick(liveThrottle, func(time.Time) tea.Msg { return liveWaitMsg{gen} })}
 		cm := changesMsg{batch: msg.batch}
 		if msg.batch.Missed || cm.touches(domain.EntityNotification) {
 			cmds = append(cmds, a.loadUnread())
@@ -236,7 +236,7 @@ func (a *App) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.gen != a.live.gen {
 			return nil, true
 		}
-		return tea.Batch(a.loadUnread(), tea.Tick(unreadEvery, func(time.Time) tea.Msg { return unreadTickMsg{msg.gen} })), true
+		return tea.Batch(a.loadUnread(), a.e.tick(unreadEvery, func(time.Time) tea.Msg { return unreadTickMsg{msg.gen} })), true
 	case unreadMsg:
 		if msg.err != nil {
 			a.opts.Log.Warn("count notifications", "err", msg.err)

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,4 +45,29 @@ func TestThrottleIsReadFromTheDatabase(t *testing.T) {
 	}
 	r.press(tea.KeyEnter) // the password is still typed
 	r.waitFor("Samuel Sales · sales", "1 Dashboard")
+}
+
+// TestLoginShowsWhyTheSavedSessionWasRefused: the notice is on the first
+// login screen, wrapped inside its box, and gone after a later logout.
+func TestLoginShowsWhyTheSavedSessionWasRefused(t *testing.T) {
+	w := newWorld(t)
+	opts := w.options(nil)
+	opts.Notice = "the saved session was not resumed: session file /home/someone/.local/state/epic-events/session.json is readable by others (mode 0644): remove it or chmod 600"
+	r := start(t, opts, 100, 30)
+	r.waitFor("the saved session was not resumed", "chmod 600")
+	for _, l := range strings.Split(r.o.screen(), "\n") {
+		if len([]rune(l)) > 100 {
+			t.Fatalf("a line is wider than the window: %q", l)
+		}
+	}
+	r.typeText("sam@epic.test")
+	r.press(tea.KeyEnter)
+	r.typeText(testPassword)
+	r.press(tea.KeyEnter)
+	r.waitFor("1 Dashboard")
+	r.typeText("L")
+	r.waitFor("Log in", "logged out")
+	if strings.Contains(r.o.screen(), "not resumed") {
+		t.Error("the start-up notice came back after a logout")
+	}
 }

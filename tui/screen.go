@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
 )
 
@@ -55,6 +56,53 @@ type env struct {
 	loc      *time.Location
 	log      *slog.Logger
 	dbLabel  string
+	// notice is Options.Notice until the first login screen takes it.
+	notice string
+	logins *auth.Gate // nil: no admission
+	done   <-chan struct{}
+	// clientAddr is the SSH client's address ("" locally).
+	clientAddr string
+}
+
+// sessionCtx is a context that ends with the session (Options.Done).
+func (e *env) sessionCtx() context.Context {
+	if e.done == nil {
+		return context.Background()
+	}
+	return doneCtx{context.Background(), e.done}
+}
+
+// doneCtx is a context ended by a channel, without a goroutine to watch it.
+type doneCtx struct {
+	context.Context
+	done <-chan struct{}
+}
+
+func (c doneCtx) Done() <-chan struct{} { return c.done }
+
+func (c doneCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
+}
+
+// tick is tea.Tick that gives up when the session ends (Options.Done), so
+// a vanished SSH client leaves no timer goroutine behind.
+func (e *env) tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	done := e.done
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case at := <-t.C:
+			return fn(at)
+		case <-done:
+			return nil
+		}
+	}
 }
 
 // callCtx is the context of one service call.
@@ -90,6 +138,9 @@ type statusMsg struct {
 type errorMsg struct {
 	op  string
 	err error
+	// quiet: the screen shows the sentence itself (a form's banner), the
+	// status line stays as it is; the error is logged all the same.
+	quiet bool
 }
 
 // focusMsg tells a screen it is on top again (after a pop or a view switch).

@@ -45,6 +45,7 @@ func newSetupScreen(e *env) Screen {
 		newPasswordInput("Repeat password  ", "")),
 		fields: map[string]string{}}
 	s.keys.Save.SetHelp("ctrl+s", "create")
+	s.showSave = true
 	return s
 }
 
@@ -53,7 +54,7 @@ func (s *setupScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if msg, ok := msg.(setupResultMsg); ok {
 		s.busy = false
 		if msg.err == nil {
-			return s, tea.Batch(msgCmd(loggedInMsg{msg.sess}), info("welcome: your manager account is ready"))
+			return s, tea.Sequence(msgCmd(loggedInMsg{msg.sess}), info("welcome: your manager account is ready"))
 		}
 		var ve *domain.ValidationError
 		if errors.As(msg.err, &ve) {
@@ -73,6 +74,9 @@ func (s *setupScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, msgCmd(statusMsg{text: fieldMessage(s.label(focus), problem), err: true})
 	case typed:
 		delete(s.fields, setupFieldNames[focus])
+		// The refusal was about the values then: the live check below
+		// speaks for the values now.
+		s.errTxt = ""
 	}
 	return s, cmd
 }

@@ -69,7 +69,7 @@ func (s *teamScreen) KeyMap() help.KeyMap {
 			actions = append(actions, k.New)
 		}
 		if !ok {
-			return listKeyMap(k, actions)
+			return listKeyMap(k, actions, k.New, k.Edit, s.toggle, k.Delete, s.password)
 		}
 		if domain.CanUpdateUser(a) == nil {
 			actions = append(actions, k.Edit)
@@ -83,7 +83,7 @@ func (s *teamScreen) KeyMap() help.KeyMap {
 		if domain.CanUpdateUser(a) == nil {
 			actions = append(actions, s.password)
 		}
-		return listKeyMap(k, actions)
+		return listKeyMap(k, actions, k.New, k.Edit, s.toggle, k.Delete, s.password)
 	})
 }
 

@@ -77,7 +77,7 @@ func TestTextareaDeletionKeys(t *testing.T) {
 		{Code: tea.KeyBackspace}, {Code: tea.KeyDelete}, {Code: 't', Mod: tea.ModCtrl},
 		altKey('c'), altKey('l'), altKey('u'),
 	}
-	before := []tea.KeyPressMsg{{}, {Code: tea.KeyUp, Mod: tea.ModShift}, {Code: 'f', Mod: tea.ModAlt | tea.ModShift}, {Code: 'g', Mod: tea.ModCtrl}}
+	before := []tea.KeyPressMsg{{}, {Code: 'f', Mod: tea.ModAlt | tea.ModShift}}
 	texts := []string{"", "a", "Hello", "ab c\n\nd  e\nlast", "  \n "}
 	for _, text := range texts {
 		lines := strings.Split(text, "\n")
@@ -196,7 +196,10 @@ func TestFormRefusesPastedNewline(t *testing.T) {
 	r := start(t, w.options(w.salesSess), 100, 30)
 	openClientForm(r)
 	r.typeText("Eve")
+	// A terminal sends the paste between its start and end markers.
+	r.tm.Send(tea.PasteStartMsg{})
 	r.tm.Send(tea.PasteMsg{Content: " Martin\nDROP"})
+	r.tm.Send(tea.PasteEndMsg{})
 	r.waitFor("full name: a newline (U+000A) is not allowed here")
 	r.waitFor("Eve")
 	if strings.Contains(r.o.screen(), "DROP") {
@@ -222,4 +225,22 @@ func TestLoginAltDKeepsWorking(t *testing.T) {
 	r.press('d', tea.ModAlt)
 	r.typeText("!")
 	r.waitFor("Hell!")
+}
+
+// TestLoginRefusesPastedNewline: the login screen says so, and the paste's
+// end marker that follows does not wipe the message.
+func TestLoginRefusesPastedNewline(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(nil), 100, 30)
+	r.waitFor("Log in")
+	r.typeText("sam")
+	r.tm.Send(tea.PasteStartMsg{})
+	r.tm.Send(tea.PasteMsg{Content: "@epic.test\r"})
+	r.tm.Send(tea.PasteEndMsg{})
+	r.waitFor("email: a carriage return (U+000D) is not allowed here")
+	r.tm.Send(tea.PasteStartMsg{})
+	r.tm.Send(tea.PasteMsg{Content: "@epic.test"})
+	r.tm.Send(tea.PasteEndMsg{})
+	r.waitFor("sam@epic.test")
+	r.waitGone("is not allowed here")
 }

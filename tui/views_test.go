@@ -19,7 +19,7 @@ func TestEveryRoleReadsTheTeam(t *testing.T) {
 			r := start(t, w.options(w.session(t, email)), 100, 30)
 			r.waitFor("1 Dashboard", "5 Team")
 			r.typeText("5")
-			r.waitFor("filter: all", "Tom Tech", "Margaret Hale")
+			r.waitFor("Team  1–", "Tom Tech", "Margaret Hale")
 			help := lastLine(r.o.screen(), 1)
 			for _, k := range []string{"n new", "e edit", "d delete", "x deactivate", "P reset"} {
 				if strings.Contains(help, k) {
