@@ -158,7 +158,7 @@ func New(opts Options) *App {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	timeLocation = opts.Location
+	timeLocation.Store(opts.Location)
 	a := &App{opts: opts, keys: newGlobalKeys(), help: help.New(), isDark: true, noColor: opts.NoColor}
 	a.e = &env{
 		svc: opts.Services, sess: opts.Session, now: opts.Now, loc: opts.Location,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/epic-events/crm/domain"
@@ -34,7 +35,7 @@ func userMessage(err error) string {
 			return "someone else changed this record — press r to reload"
 		}
 		return fmt.Sprintf("changed by %s at %s — press r to reload",
-			domain.StripControl(ce.By), ce.At.In(timeLocation).Format("02/01/2006 15:04"))
+			domain.StripControl(ce.By), ce.At.In(timeLocation.Load()).Format("02/01/2006 15:04"))
 	case errors.As(err, &te):
 		return "too many failed attempts: try again in " + waitText(te.Wait)
 	case errors.As(err, &rf):
@@ -73,8 +74,11 @@ func userMessage(err error) string {
 }
 
 // timeLocation is the zone conflict times are shown in; the App sets it
-// from Options.Location.
-var timeLocation = time.Local
+// from Options.Location. Atomic: over serve every session builds an App
+// at the same time.
+var timeLocation atomic.Pointer[time.Location]
+
+func init() { timeLocation.Store(time.Local) }
 
 // validationSentence joins the field messages, the record-wide one first.
 func validationSentence(ve *domain.ValidationError) string {
