@@ -58,8 +58,9 @@ const (
 	// paste follows it.
 	drainPause = 2 * uv.DefaultEscTimeout
 	// drainWait is how long a stopping program may take to see the nonce
-	// before it is killed.
-	drainWait = time.Second
+	// before it is killed (a wedged program; a busy one needs more than
+	// the usual few milliseconds on an overloaded machine).
+	drainWait = 5 * time.Second
 )
 
 // doneContext is a context that ends when done is closed, with no
