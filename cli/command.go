@@ -121,7 +121,7 @@ func (o *listOptions) bind(cmd *cobra.Command, resource string) {
 		_ = cmd.RegisterFlagCompletionFunc("filter", cobra.FixedCompletions(filters, cobra.ShellCompDirectiveNoFileComp))
 	}
 	if resource != "audit" {
-		f.StringVarP(&o.search, "search", "s", "", "case-insensitive text over names, emails and company")
+		f.StringVarP(&o.search, "search", "s", "", "text to find in names, emails and company (any case)")
 	}
 	sorts := domain.ListSorts[resource]
 	if len(sorts) > 1 {
@@ -186,7 +186,7 @@ func rows[T any](ctx context.Context, q domain.ListQuery, limit int, load func(c
 	}
 }
 
-// limit is the row limit of the options (0 = all).
+// max is the row limit of the options (0 = all).
 func (o *listOptions) max() int {
 	if o.all {
 		return 0

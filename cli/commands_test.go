@@ -225,6 +225,27 @@ func TestRefusalsThroughCommands(t *testing.T) {
 		})
 	}
 
+	// An import refused for permission: one *.denied row (the one written
+	// inside the import's transaction is rolled back with it), nothing made.
+	t.Run("client import", func(t *testing.T) {
+		s.login("zoe.petit@epic-events.fr", zoePassword)
+		file := filepath.Join(t.TempDir(), "c.csv")
+		if err := os.WriteFile(file, []byte("full_name,email\nNina Roy,nina@roy.fr\nOlga Roy,olga@roy.fr\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		before, audits := snapshot(), len(s.audit(500))
+		if code, _, errs := s.run("", "client", "import", file); code != exitRefused || !strings.Contains(errs, "line 2: ") {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+		got := s.audit(500)
+		if len(got) != audits+1 || got[0].Action != "client.create.denied" {
+			t.Errorf("%d new audit entries (want 1), newest %+v", len(got)-audits, got[0])
+		}
+		if snapshot() != before {
+			t.Error("a refused import changed the database")
+		}
+	})
+
 	// The same refusal as a JSON error object on stderr.
 	s.login("zoe.petit@epic-events.fr", zoePassword)
 	code, out, errs := s.run("", "client", "create", "--name", "Nina Roy", "--email", "nina@roy.fr", "-o", "json")

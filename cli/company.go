@@ -69,7 +69,7 @@ func newCompanyListCmd(e env, g *globals) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&search, "search", "s", "", "case-insensitive text in the name")
+	cmd.Flags().StringVarP(&search, "search", "s", "", "text to find in the name (any case)")
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, "print at most this many rows")
 	cmd.Flags().BoolVar(&all, "all", false, "print every matching company (at most 500)")
 	g.outputFlag(cmd)

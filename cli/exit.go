@@ -121,8 +121,8 @@ func notFoundText(msg string) string {
 	return what + ": not found (or you may not see it)"
 }
 
-// validationText joins the field messages, the record-wide one first, with
-// the field names as flags would spell them.
+// validationText joins the field messages, the record-wide one first, each
+// after the domain's name of its field.
 func validationText(ve *domain.ValidationError) string {
 	keys := make([]string, 0, len(ve.Fields))
 	for k := range ve.Fields {

@@ -142,8 +142,12 @@ func (a *app) importCSV(ctx context.Context, e env, spec importSpec, in io.Reade
 	}
 
 	var done, refused int
-	var denied []map[string]string // refused rows, replayed outside to audit them
-	var notified [][2]any
+	var denied map[string]string // the refused row, replayed outside to audit it
+	type notice struct {
+		action string
+		id     int64
+	}
+	var notified []notice
 	each := func(svc *domain.Services) error {
 		run := &importRun{svc: svc, sess: sess, seen: map[string]int{}, users: map[string]int64{}}
 		for {
@@ -180,7 +184,7 @@ func (a *app) importCSV(ctx context.Context, e env, spec importSpec, in io.Reade
 			case errors.Is(err, domain.ErrForbidden):
 				// Nothing after a refusal is worth checking: the same
 				// account is refused the same way.
-				denied = append(denied, row)
+				denied = row
 				return fmt.Errorf("line %d: %w", line, err)
 			case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrConflict), errors.Is(err, domain.ErrNotFound):
 				refused++
@@ -195,7 +199,8 @@ func (a *app) importCSV(ctx context.Context, e env, spec importSpec, in io.Reade
 		err = each(a.svc)
 	} else {
 		cfg := a.wiring
-		cfg.Notify = func(action string, id int64) { notified = append(notified, [2]any{action, id}) }
+		// Notifications (Sentry breadcrumbs) wait for the commit.
+		cfg.Notify = func(action string, id int64) { notified = append(notified, notice{action, id}) }
 		err = a.db.Tx(ctx, func(tx domain.Store) error {
 			cfg.Store = tx
 			if err := each(domain.New(cfg)); err != nil {
@@ -210,17 +215,17 @@ func (a *app) importCSV(ctx context.Context, e env, spec importSpec, in io.Reade
 			err = nil
 		}
 	}
-	if len(denied) > 0 {
+	if denied != nil && !partial {
 		// The refusal's audit entry was rolled back with the rest: record
 		// it through the service outside the transaction, as the UI would.
-		_, _ = spec.create(ctx, &importRun{svc: a.svc, sess: sess, seen: map[string]int{}, users: map[string]int64{}}, denied[0])
+		_, _ = spec.create(ctx, &importRun{svc: a.svc, sess: sess, seen: map[string]int{}, users: map[string]int64{}}, denied)
 	}
 	if err != nil {
 		return err
 	}
-	for _, n := range notified {
-		if a.wiring.Notify != nil && !dryRun && refused == 0 {
-			a.wiring.Notify(n[0].(string), n[1].(int64))
+	if committed := !partial && !dryRun && refused == 0; committed && a.wiring.Notify != nil {
+		for _, n := range notified {
+			a.wiring.Notify(n.action, n.id)
 		}
 	}
 	switch {

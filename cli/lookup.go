@@ -105,7 +105,5 @@ func findCompany(ctx context.Context, svc *domain.Services, sess *domain.Session
 			return co, nil
 		}
 	}
-	return domain.Company{}, domain.Invalid("company", "no company is named "+strconvQuote(name))
+	return domain.Company{}, domain.Invalid("company", "no company is named "+strconv.Quote(name))
 }
-
-func strconvQuote(s string) string { return strconv.Quote(s) }

@@ -68,7 +68,7 @@ func (p *prompter) fill(cmd *cobra.Command, needs ...need) error {
 }
 
 // ask asks for one value.
-func (p *prompter) ask(label, initial string, _ bool, check func(string) error) (string, error) {
+func (p *prompter) ask(label, initial string, check func(string) error) (string, error) {
 	v := initial
 	err := p.run(nil, huh.NewGroup(huh.NewInput().Title(label).Value(&v).Validate(check)))
 	return strings.TrimSpace(v), err

@@ -171,7 +171,7 @@ func (a *app) login(ctx context.Context, e env, cmd *cobra.Command, email string
 		if !p.interactive() {
 			return usagef(cmd, "missing EMAIL")
 		}
-		v, err := p.ask("Email", "", true, checkEmail)
+		v, err := p.ask("Email", "", checkEmail)
 		if err != nil {
 			return err
 		}

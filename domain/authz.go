@@ -402,6 +402,20 @@ func (s *Services) May(ctx context.Context, sess *Session, action string, id int
 	if !mayActions[action] {
 		return Invalid("action", "unknown action "+StripControl(action))
 	}
-	_, err := s.Sessions.c.run(ctx, sess, op{action: action, id: id})
+	c := s.Sessions.c
+	if action == ActContractCreate && id == 0 {
+		// A new contract from the contracts list: its client is chosen
+		// in the form. May the actor create one for some client (any,
+		// or one of their own)? The save decides again on the client.
+		a, err := c.actor(ctx, sess)
+		if err != nil {
+			return err
+		}
+		if a.Allowed("contract", "create", Scope{Own: true, OwnClient: true}) {
+			return nil
+		}
+		return c.refuse(ctx, a, action, subject{entity: "contract"}, permit(a, action, nil))
+	}
+	_, err := c.run(ctx, sess, op{action: action, id: id})
 	return err
 }

@@ -472,6 +472,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel() // the dialects side by side: each has its own database
 		e := newEnv(t, db, false)
 		for _, r := range matrixRows() {
 			for _, role := range domain.Roles {
@@ -609,9 +610,8 @@ func runCase(t *testing.T, e *env, r mrow, role domain.Role) {
 		} else {
 			checkDenial(t, e, mark, err, "May("+action+") as "+string(role), actor, action, wantReason(role, action), entity, id)
 		}
-		if after := e.snapshot(); after != before {
-			t.Fatalf("May(%s) as %s changed the database", action, role)
-		}
+		// May has no change to make; that it changed nothing is checked
+		// with the refused action's snapshot below.
 	}
 	mark := e.mark()
 	err := r.act(e.ctx, e, sess, tg)

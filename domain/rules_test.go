@@ -749,3 +749,25 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 		}
 	})
 }
+
+// May for a new contract from the contracts list (no client yet) decides on
+// the grant alone: sales without contract:create refused and audited, and
+// allowed once it holds the own-client grant; management allowed.
+func TestMayNewContractWithoutClient(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		if err := e.svc.May(e.ctx, e.session("mgr"), domain.ActContractCreate, 0); err != nil {
+			t.Fatalf("management may create a contract: %v", err)
+		}
+		before := e.snapshot()
+		m := e.mark()
+		err := e.svc.May(e.ctx, e.session("sales"), domain.ActContractCreate, 0)
+		wantRefused(t, e, m, err, domain.ActContractCreate, domain.ReasonNoPermission, "contract", 0, "")
+		if after := e.snapshot(); after != before {
+			t.Fatalf("a refused May changed the database:\n%s\n%s", before, after)
+		}
+		mustGrant(t, e, domain.RoleSales, "contract:create:own_client")
+		if err := e.svc.May(e.ctx, e.session("sales"), domain.ActContractCreate, 0); err != nil {
+			t.Fatalf("sales with contract:create:own_client may create a contract: %v", err)
+		}
+	})
+}

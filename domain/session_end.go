@@ -72,6 +72,9 @@ func EndedReason(err error) string {
 	return ""
 }
 
+// maxCachedFamilies bounds the family cache before stale entries are swept.
+const maxCachedFamilies = 4096
+
 type familyEntry struct {
 	st FamilyState
 	at time.Time // monotonic, for the TTL
@@ -106,8 +109,18 @@ func (c *core) familyLive(ctx context.Context, family string) error {
 			return c.authStoreErr("check session", err)
 		}
 		if c.ttl > 0 {
+			now := time.Now()
 			c.famMu.Lock()
-			c.families[family] = familyEntry{st: st, at: time.Now()}
+			if len(c.families) >= maxCachedFamilies {
+				// A long-running serve sees many sessions come and go:
+				// keep only what is still fresh.
+				for f, e := range c.families {
+					if now.Sub(e.at) >= c.ttl {
+						delete(c.families, f)
+					}
+				}
+			}
+			c.families[family] = familyEntry{st: st, at: now}
 			c.famMu.Unlock()
 		}
 	}

@@ -186,3 +186,62 @@ func TestFeedPostgresReconnects(t *testing.T) {
 		t.Fatalf("change after the reconnection not delivered; got %+v", got)
 	}
 }
+
+// On MySQL an id is taken at insert: a transaction that commits after a
+// later one holds the smaller id. Its change is never lost without a word:
+// it is delivered, or the subscriber is told it missed changes (and the
+// screens reload).
+func TestFeedMySQLOutOfOrderCommits(t *testing.T) {
+	defer store.SetPollEvery(50 * time.Millisecond)()
+	db := storetest.New(t, store.DialectMySQL)
+	m := mkUser(t, db, domain.RoleManagement, "Maya Laurent")
+	entry := func(action string) *domain.AuditEntry {
+		return &domain.AuditEntry{ActorID: &m.ID, Action: action, Entity: "user", EntityID: m.ID}
+	}
+	// A log that already holds a row, as any database in use does.
+	if err := db.Audit().Add(bg, entry("user.create")); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := db.Listen(bg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer feed.Close()
+	sub := feed.Subscribe()
+	defer sub.Close()
+	inserted, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.Tx(bg, func(tx domain.Store) error {
+			if err := tx.Audit().Add(bg, entry("user.first")); err != nil {
+				return err
+			}
+			close(inserted)
+			<-release
+			return nil
+		})
+	}()
+	<-inserted
+	if err := db.Audit().Add(bg, entry("user.second")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // several polls with the hole open
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	first, second, missed := false, false, false
+	deadline := time.After(10 * time.Second)
+	for !(second && (first || missed)) {
+		select {
+		case <-sub.Ready():
+			chs, m := sub.Take()
+			missed = missed || m
+			for _, c := range chs {
+				first = first || c.Action == "user.first"
+				second = second || c.Action == "user.second"
+			}
+		case <-deadline:
+			t.Fatalf("after two commits out of id order: first %v, second %v, missed %v", first, second, missed)
+		}
+	}
+}

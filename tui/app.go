@@ -279,8 +279,6 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.reset(newLoginScreen(a.e))
 	case retryStartMsg:
 		return a, a.start()
-	case pushAfterCheckMsg:
-		return a, msg.then()
 	case mayMsg:
 		if msg.err != nil {
 			return a, a.handleError(errorMsg{op: msg.op, err: msg.err})

@@ -166,12 +166,9 @@ func (s *contractsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *contractsScreen) key(k keyString) (tea.Cmd, bool) {
 	keys := &s.list.keys
 	if key.Matches(k, keys.New) {
-		return checkThen(s.e, func(a domain.Actor) error {
-			if canCreateContracts(a) {
-				return nil
-			}
-			return domain.CanCreateContract(a, domain.Client{})
-		}, func() tea.Cmd {
+		// No client yet (it is chosen in the form): the domain decides on
+		// the grant alone, and the save decides again on the client.
+		return ask(s.e, s, "new contract", domain.ActContractCreate, 0, func() tea.Cmd {
 			return push(newContractForm(s.e, nil, nil))
 		}), true
 	}

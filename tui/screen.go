@@ -201,30 +201,3 @@ func ask(e *env, from Screen, op, action string, id int64, open func() tea.Cmd) 
 		return mayMsg{from: from, op: op, err: svc.May(ctx, sess, action, id), open: open}
 	}
 }
-
-// checkThen runs then when the local permission check passes, else reads
-// the permissions again (they may have been granted since) and reports
-// the refusal. It is for the one action with no record to ask about: a
-// new contract from the contracts list, whose client is chosen in the
-// form (the save is then decided, and a refusal audited, by the domain).
-func checkThen(e *env, check func(domain.Actor) error, then func() tea.Cmd) tea.Cmd {
-	if check(e.actor) == nil {
-		return then()
-	}
-	svc, sess := e.svc, e.sess
-	return func() tea.Msg {
-		ctx, cancel := callCtx()
-		defer cancel()
-		fresh, err := svc.Sessions.Actor(ctx, sess)
-		if err != nil {
-			return errorMsg{op: "check permission", err: err}
-		}
-		if err := check(fresh); err != nil {
-			return errorMsg{op: "check permission", err: err}
-		}
-		return pushAfterCheckMsg{then: then}
-	}
-}
-
-// pushAfterCheckMsg runs then in Update once checkThen's fresh check passed.
-type pushAfterCheckMsg struct{ then func() tea.Cmd }

@@ -174,7 +174,11 @@ func TestKeyStorm(t *testing.T) {
 		}
 		seed = v
 	}
-	t.Logf("seed %d", seed)
+	keys := 2000
+	if raceDetector {
+		keys = 800
+	}
+	t.Logf("seed %d, %d keys per run", seed, keys)
 	t.Run("setup", func(t *testing.T) {
 		// An empty database: the first-run setup screen.
 		db := storetest.New(t, "sqlite")
@@ -183,7 +187,7 @@ func TestKeyStorm(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc := domain.New(domain.Config{Store: db, Tokens: kr, Hasher: auth.NewHasher()})
-		storm(t, &world{db: db, svc: svc}, Options{Services: svc, DBLabel: "sqlite storm.db", NoColor: true}, seed, 1000)
+		storm(t, &world{db: db, svc: svc}, Options{Services: svc, DBLabel: "sqlite storm.db", NoColor: true}, seed, keys/2)
 	})
 	w := newWorld(t)
 	for i, email := range []string{"", "margaret@epic.test", "sam@epic.test", "sue@epic.test"} {
@@ -196,7 +200,7 @@ func TestKeyStorm(t *testing.T) {
 			if email != "" {
 				opts.Session = w.session(t, email)
 			}
-			storm(t, w, opts, seed+uint64(i)+1, 2000)
+			storm(t, w, opts, seed+uint64(i)+1, keys)
 		})
 	}
 }
