@@ -35,7 +35,7 @@ func userMessage(err error) string {
 			return "someone else changed this record — press r to reload"
 		}
 		return fmt.Sprintf("changed by %s at %s — press r to reload",
-			domain.StripControl(ce.By), ce.At.In(timeLocation.Load()).Format("02/01/2006 15:04"))
+			domain.StripControl(ce.By), ce.At.In(conflictZone()).Format("02/01/2006 15:04"))
 	case errors.As(err, &te):
 		return "too many failed attempts: try again in " + waitText(te.Wait)
 	case errors.As(err, &rf):
@@ -74,11 +74,17 @@ func userMessage(err error) string {
 }
 
 // timeLocation is the zone conflict times are shown in; the App sets it
-// from Options.Location. Atomic: over serve every session builds an App
-// at the same time.
+// from Options.Location. Atomic: over serve every session builds its App
+// on its own goroutine (all with the server's zone).
 var timeLocation atomic.Pointer[time.Location]
 
-func init() { timeLocation.Store(time.Local) }
+// conflictZone is timeLocation, or the local zone before any App.
+func conflictZone() *time.Location {
+	if l := timeLocation.Load(); l != nil {
+		return l
+	}
+	return time.Local
+}
 
 // validationSentence joins the field messages, the record-wide one first.
 func validationSentence(ve *domain.ValidationError) string {

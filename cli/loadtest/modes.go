@@ -26,6 +26,9 @@ type Target struct {
 	// its SSH handshake timeout: the fault modes wait that long.
 	WriteStall       time.Duration
 	HandshakeTimeout time.Duration
+	// ExtraSettle lengthens the time goroutines have to go (the race
+	// detector slows everything down ten-fold).
+	ExtraSettle time.Duration
 	// Dump, if set, describes the server's goroutines when some are left
 	// behind.
 	Dump func() string
@@ -148,6 +151,7 @@ func settle(t Target, r *Result, base, slack int, within time.Duration, what str
 		return
 	}
 	start := time.Now()
+	within += t.ExtraSettle
 	n := t.Goroutines()
 	for n > base+slack && time.Since(start) < within {
 		time.Sleep(20 * time.Millisecond)
