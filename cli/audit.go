@@ -36,11 +36,7 @@ func newAuditListCmd(e env, g *globals) *cobra.Command {
 				return usagef(cmd, "--id needs --entity")
 			}
 			q.Entity, q.EntityID = entity, id
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				load := func(ctx context.Context, q domain.ListQuery) (domain.Page[domain.AuditEntry], error) {
 					return a.svc.Audit.List(ctx, sess, q)
 				}

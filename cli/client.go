@@ -41,11 +41,7 @@ func newClientListCmd(e env, g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if company != "" {
 					co, err := findCompany(ctx, a.svc, sess, company)
 					if err != nil {
@@ -74,11 +70,7 @@ func newClientShowCmd(e env, g *globals) *cobra.Command {
 		Args:    oneID("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, _ := parseID(cmd, "ID", args[0])
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				c, err := a.svc.Clients.Get(ctx, sess, id)
 				if err != nil {
 					return missing("client", id, err)
@@ -120,11 +112,7 @@ func newClientCreateCmd(e env, g *globals) *cobra.Command {
 			"epic-events client create --name 'Kevin Casey' --email kevin@startup.io -o json | jq .id",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if err := newPrompter(e).fill(cmd,
 					need{"name", "Full name", &o.name, checkRequired("the client's full name")},
 					need{"email", "Email", &o.email, checkEmail},

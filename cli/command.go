@@ -40,6 +40,18 @@ func (g *globals) withSession(cmd *cobra.Command, e env, fn func(ctx context.Con
 	})
 }
 
+// withOutput is withSession for a command that prints: the -o format is
+// checked before the database is opened.
+func (g *globals) withOutput(cmd *cobra.Command, e env, fn func(ctx context.Context, a *app, sess *domain.Session, out output) error) error {
+	out, err := g.outputFor(e)
+	if err != nil {
+		return err
+	}
+	return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+		return fn(ctx, a, sess, out)
+	})
+}
+
 // fail passes the domain's typed errors (their sentences are written for
 // users) and the command's own through; anything else is logged, reported
 // and summarised, so that no SQL or stack trace reaches the terminal.

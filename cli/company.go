@@ -43,11 +43,7 @@ func newCompanyListCmd(e env, g *globals) *cobra.Command {
 			if limit < 1 || limit > maxCompanies {
 				return usagef(cmd, "--limit %d: want 1 to %d", limit, maxCompanies)
 			}
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				n := limit
 				if all {
 					n = maxCompanies
@@ -83,11 +79,7 @@ func newCompanyShowCmd(e env, g *globals) *cobra.Command {
 		Example: "epic-events company show 4\nepic-events company show 'Cool Startup LLC'",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				co, err := companyArg(ctx, a, sess, args[0])
 				if err != nil {
 					return err
@@ -117,11 +109,7 @@ func newCompanyCreateCmd(e env, g *globals) *cobra.Command {
 		Example: "epic-events company create --name 'Cool Startup LLC'",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if err := newPrompter(e).fill(cmd, need{"name", "Company name", &name, checkRequired("the company's name")}); err != nil {
 					return err
 				}

@@ -46,11 +46,7 @@ func newContractListCmd(e env, g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if err := scopeQuery(ctx, a, sess, &q, client, company); err != nil {
 					return err
 				}
@@ -97,11 +93,7 @@ func newContractShowCmd(e env, g *globals) *cobra.Command {
 		Args: oneID("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, _ := parseID(cmd, "ID", args[0])
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if payments {
 					d, err := a.svc.Contracts.Detail(ctx, sess, id)
 					if err != nil {
@@ -139,11 +131,7 @@ func newContractCreateCmd(e env, g *globals) *cobra.Command {
 			"epic-events contract create --client 42 --total 12000 --remaining 9000 -o json",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if err := newPrompter(e).fill(cmd,
 					need{"client", "Client (number or email)", &client, checkClientRef},
 					need{"total", "Total amount (€)", &total, checkMoney},
@@ -250,11 +238,7 @@ func newContractSignCmd(e env, g *globals) *cobra.Command {
 		Args:    oneID("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, _ := parseID(cmd, "ID", args[0])
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				cur, err := a.svc.Contracts.Get(ctx, sess, id)
 				if err != nil {
 					return missing("contract", id, err)
@@ -285,15 +269,12 @@ func newContractPayCmd(e env, g *globals) *cobra.Command {
 		Args: oneID("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, _ := parseID(cmd, "ID", args[0])
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if err := newPrompter(e).fill(cmd, need{"amount", "Amount (€)", &amount, checkMoney}); err != nil {
 					return err
 				}
 				in := domain.PaymentInput{Note: note}
+				var err error
 				if in.AmountCents, err = parseMoneyFlag("amount", amount); err != nil {
 					return err
 				}

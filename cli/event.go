@@ -58,11 +58,7 @@ func newEventListCmd(e env, g *globals) *cobra.Command {
 				}
 				*r.t = &t
 			}
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if err := scopeQuery(ctx, a, sess, &q, client, company); err != nil {
 					return err
 				}
@@ -91,11 +87,7 @@ func newEventShowCmd(e env, g *globals) *cobra.Command {
 		Args:    oneID("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, _ := parseID(cmd, "ID", args[0])
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				ev, err := a.svc.Events.Get(ctx, sess, id)
 				if err != nil {
 					return missing("event", id, err)
@@ -180,11 +172,7 @@ func newEventCreateCmd(e env, g *globals) *cobra.Command {
 		Example: "epic-events event create --contract 12 --name 'Casey wedding' --start '2026-06-20 15:00' --end '2026-06-21 02:00' --location 'Château de Lyon' --attendees 120",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				if err := newPrompter(e).fill(cmd,
 					need{"contract", "Contract number", &o.contract, checkID},
 					need{"name", "Event name", &o.name, checkRequired("the event's name")},
@@ -286,11 +274,7 @@ func newEventAssignCmd(e env, g *globals) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, _ := parseID(cmd, "EVENT_ID", args[0])
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				cur, err := a.svc.Events.Get(ctx, sess, id)
 				if err != nil {
 					return missing("event", id, err)

@@ -47,11 +47,7 @@ func newRoleListCmd(e env, g *globals) *cobra.Command {
 		Example: "epic-events role list\nepic-events role list -o csv",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				m, err := a.svc.Roles.Matrix(ctx, sess)
 				if err != nil {
 					return err
@@ -85,11 +81,7 @@ func newRoleShowCmd(e env, g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				m, err := a.svc.Roles.Matrix(ctx, sess)
 				if err != nil {
 					return err

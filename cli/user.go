@@ -47,11 +47,7 @@ func newUserListCmd(e env, g *globals) *cobra.Command {
 				return err
 			}
 			q.Role = domain.Role(role)
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				load := func(ctx context.Context, q domain.ListQuery) (domain.Page[domain.User], error) {
 					return a.svc.Users.List(ctx, sess, q)
 				}
@@ -82,11 +78,7 @@ func newUserShowCmd(e env, g *globals) *cobra.Command {
 		Example: "epic-events user show 3\nepic-events user show leo.blanc@epic-events.fr -o json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				u, err := userArg(ctx, a, sess, args[0])
 				if err != nil {
 					return err
@@ -302,11 +294,7 @@ func newUserActiveCmd(e env, g *globals, active bool) *cobra.Command {
 		Example: "epic-events user " + use + " leo.blanc@epic-events.fr",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := g.outputFor(e)
-			if err != nil {
-				return err
-			}
-			return g.withSession(cmd, e, func(ctx context.Context, a *app, sess *domain.Session) error {
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
 				cur, err := userArg(ctx, a, sess, args[0])
 				if err != nil {
 					return err
