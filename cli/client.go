@@ -63,24 +63,10 @@ func newClientListCmd(e env, g *globals) *cobra.Command {
 }
 
 func newClientShowCmd(e env, g *globals) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "show ID",
-		Short:   "Show one client",
-		Example: "epic-events client show 42\nepic-events client show 42 -o json",
-		Args:    oneID("ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, _ := parseID(cmd, "ID", args[0])
-			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
-				c, err := a.svc.Clients.Get(ctx, sess, id)
-				if err != nil {
-					return missing("client", id, err)
-				}
-				return printRecord(out, clientSchema(newEmails(ctx, a.svc, sess)), c)
-			})
-		},
-	}
-	g.outputFlag(cmd)
-	return cmd
+	return newShowCmd(e, g, "client", "42", func(ctx context.Context, a *app, sess *domain.Session, id int64) (domain.Client, schema[domain.Client], error) {
+		c, err := a.svc.Clients.Get(ctx, sess, id)
+		return c, clientSchema(newEmails(ctx, a.svc, sess)), err
+	})
 }
 
 // clientOptions are a client's fields as flags.

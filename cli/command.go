@@ -52,6 +52,31 @@ func (g *globals) withOutput(cmd *cobra.Command, e env, fn func(ctx context.Cont
 	})
 }
 
+// newShowCmd is `<resource> show ID`: the record get reads, printed with
+// the schema it gives (exit 3 when it does not exist or may not be read).
+func newShowCmd[T any](e env, g *globals, resource, exampleID string,
+	get func(ctx context.Context, a *app, sess *domain.Session, id int64) (T, schema[T], error)) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one " + resource,
+		Example: "epic-events " + resource + " show " + exampleID + "\n" +
+			"epic-events " + resource + " show " + exampleID + " -o json",
+		Args: oneID("ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, _ := parseID(cmd, "ID", args[0])
+			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
+				rec, s, err := get(ctx, a, sess, id)
+				if err != nil {
+					return missing(resource, id, err)
+				}
+				return printRecord(out, s, rec)
+			})
+		},
+	}
+	g.outputFlag(cmd)
+	return cmd
+}
+
 // fail passes the domain's typed errors (their sentences are written for
 // users) and the command's own through; anything else is logged, reported
 // and summarised, so that no SQL or stack trace reaches the terminal.

@@ -80,24 +80,10 @@ func newEventListCmd(e env, g *globals) *cobra.Command {
 }
 
 func newEventShowCmd(e env, g *globals) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "show ID",
-		Short:   "Show one event",
-		Example: "epic-events event show 7\nepic-events event show 7 -o json",
-		Args:    oneID("ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, _ := parseID(cmd, "ID", args[0])
-			return g.withOutput(cmd, e, func(ctx context.Context, a *app, sess *domain.Session, out output) error {
-				ev, err := a.svc.Events.Get(ctx, sess, id)
-				if err != nil {
-					return missing("event", id, err)
-				}
-				return printRecord(out, eventSchema(), ev)
-			})
-		},
-	}
-	g.outputFlag(cmd)
-	return cmd
+	return newShowCmd(e, g, "event", "7", func(ctx context.Context, a *app, sess *domain.Session, id int64) (domain.Event, schema[domain.Event], error) {
+		ev, err := a.svc.Events.Get(ctx, sess, id)
+		return ev, eventSchema(), err
+	})
 }
 
 // eventOptions are an event's fields as flags.
