@@ -228,6 +228,22 @@ func (tm *tmux) waitFor(re string, timeout time.Duration) string {
 }
 
 // login fills the login screen.
+// eventsWithoutSupport opens the Events view and cycles its filters to
+// "without support", waiting for the demo backlog on screen.
+func (tm *tmux) eventsWithoutSupport() {
+	tm.t.Helper()
+	tm.keys("4")
+	tm.waitFor(`Events\s+1–\d+ of [\d ]+\s+filter: all`, 10*time.Second)
+	for range 5 {
+		tm.keys("f")
+		time.Sleep(200 * time.Millisecond)
+		if strings.Contains(tm.screen(), "filter: without support") {
+			break
+		}
+	}
+	tm.waitFor(`filter: without support(.|\n)*— none —`, 10*time.Second)
+}
+
 func (tm *tmux) login(email, password string) {
 	tm.t.Helper()
 	tm.waitFor(`Log in(.|\n)*Email(.|\n)*Password`, 20*time.Second)
@@ -248,18 +264,7 @@ func TestE2ELocalAssignSupportAndLogout(t *testing.T) {
 	tm.login(mgr[0], mgr[1])
 	tm.waitFor(`(?i)dashboard`, 20*time.Second)
 
-	// Events view, then cycle the filters to "without support".
-	tm.keys("4")
-	tm.waitFor(`Events\s+1–\d+ of [\d ]+\s+filter: all`, 10*time.Second)
-	for range 5 {
-		tm.keys("f")
-		time.Sleep(200 * time.Millisecond)
-		if strings.Contains(tm.screen(), "filter: without support") {
-			break
-		}
-	}
-	// The filtered page, with the demo backlog in it.
-	tm.waitFor(`filter: without support(.|\n)*— none —`, 10*time.Second)
+	tm.eventsWithoutSupport()
 
 	// Assign the selected event to the first support collaborator offered.
 	before := unassignedEvents(t, e)
@@ -443,16 +448,7 @@ func TestE2ETwoServersLiveInbox(t *testing.T) {
 
 	manager.login(mgr[0], mgr[1])
 	manager.waitFor(`(?i)dashboard`, 20*time.Second)
-	manager.keys("4")
-	manager.waitFor(`Events\s+1–\d+ of [\d ]+\s+filter: all`, 10*time.Second)
-	for range 5 {
-		manager.keys("f")
-		time.Sleep(200 * time.Millisecond)
-		if strings.Contains(manager.screen(), "filter: without support") {
-			break
-		}
-	}
-	manager.waitFor(`filter: without support(.|\n)*— none —`, 10*time.Second)
+	manager.eventsWithoutSupport()
 	manager.keys("a")
 	manager.waitFor(regexp.QuoteMeta(supUser.FullName)+`\s+\d+ upcoming event`, 10*time.Second)
 	manager.text(supUser.FullName)

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/store"
+	"github.com/epic-events/crm/store/storetest"
 )
 
 // BenchmarkClientListAllCSV times the export of every client of the
@@ -52,7 +52,7 @@ func BenchmarkClientListAllCSV(b *testing.B) {
 		name = fmt.Sprintf("epic_cli_bench_%d", scale)
 	}
 	ctx := context.Background()
-	dsn, err := benchDatabase(ctx, server, name)
+	dsn, err := storetest.EnsureDatabase(ctx, server, name)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -194,31 +194,6 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
-}
-
-// benchDatabase creates the database name on server when it is missing.
-func benchDatabase(ctx context.Context, server, name string) (string, error) {
-	u, err := url.Parse(server)
-	if err != nil {
-		return "", fmt.Errorf("bench database URL: %w", err)
-	}
-	c, err := pgx.Connect(ctx, server)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close(ctx)
-	var exists bool
-	if err := c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return "", err
-	}
-	if !exists {
-		stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() // sqlcheck:ok identifiers cannot be parameters; name is a constant or a number
-		if _, err := c.Exec(ctx, stmt); err != nil {
-			return "", err
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), nil
 }
 
 // fillBench generates the data set once and sets the manager's password.

@@ -33,6 +33,7 @@ import (
 	"github.com/epic-events/crm/auth"
 	"github.com/epic-events/crm/domain"
 	"github.com/epic-events/crm/store"
+	"github.com/epic-events/crm/store/storetest"
 )
 
 const benchPassword = "rhubarbe-falaise-83-cormoran"
@@ -97,7 +98,7 @@ func setupBench() (*benchEnv, string, error) {
 		name = fmt.Sprintf("epic_bench_%d", scale)
 	}
 	ctx := context.Background()
-	ensure := ensureDatabase
+	ensure := storetest.EnsureDatabase
 	if store.IsMySQLDSN(server) {
 		ensure = ensureMySQLDatabase
 	}
@@ -173,32 +174,6 @@ func setupBench() (*benchEnv, string, error) {
 		e.rec.Unlock()
 	})
 	return e, "", nil
-}
-
-// ensureDatabase creates the database name on server when it is missing
-// and returns its address.
-func ensureDatabase(ctx context.Context, server, name string) (string, error) {
-	u, err := url.Parse(server)
-	if err != nil {
-		return "", fmt.Errorf("bench database URL: %w", err)
-	}
-	c, err := pgx.Connect(ctx, server)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close(ctx)
-	var exists bool
-	if err := c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return "", err
-	}
-	if !exists {
-		stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() // sqlcheck:ok identifiers cannot be parameters; name is a constant or a number
-		if _, err := c.Exec(ctx, stmt); err != nil {
-			return "", err
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), nil
 }
 
 // fill generates the data set unless it is there already.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -108,6 +109,33 @@ func NewPostgres(t testing.TB) *store.DB {
 		t.Fatalf("storetest: migrate postgres: %v", err)
 	}
 	return db
+}
+
+// EnsureDatabase creates the PostgreSQL database name on server when it is
+// missing (benchmark data sets are filled once and kept) and returns its
+// URL.
+func EnsureDatabase(ctx context.Context, server, name string) (string, error) {
+	u, err := url.Parse(server)
+	if err != nil {
+		return "", fmt.Errorf("bench database URL: %w", err)
+	}
+	c, err := pgx.Connect(ctx, server)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close(ctx)
+	var exists bool
+	if err := c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if !exists {
+		stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() // sqlcheck:ok identifiers cannot be parameters; name is a constant or a number
+		if _, err := c.Exec(ctx, stmt); err != nil {
+			return "", err
+		}
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
 
 // CreateDatabase creates an empty database epic_test_<random> on the test
