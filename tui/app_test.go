@@ -120,7 +120,8 @@ func TestLoginFailureThenSuccess(t *testing.T) {
 	}
 	// L logs out and the refresh token is revoked.
 	r.typeText("L")
-	r.waitFor("Log in", "logged out")
+	r.waitFor("Log in")
+	r.waitShown("logged out")
 	select {
 	case <-loggedOut:
 	case <-time.After(10 * time.Second):

@@ -123,6 +123,10 @@ type observed struct {
 	mu   sync.Mutex
 	last string
 	raw  string
+	// shown are the texts of every frame drawn, for a message that lives
+	// a few seconds (the status line's): a loaded machine may draw its
+	// frame and the next before a poll of last sees it.
+	shown strings.Builder
 }
 
 func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -133,7 +137,15 @@ func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (o *observed) View() tea.View {
 	v := o.App.View()
 	o.mu.Lock()
-	o.last = ansi.Strip(v.Content)
+	if text := ansi.Strip(v.Content); text != o.last {
+		o.last = text
+		if o.shown.Len() > 1<<20 { // a long key storm: keep the recent frames
+			recent := o.shown.String()[o.shown.Len()/2:]
+			o.shown.Reset()
+			o.shown.WriteString(recent)
+		}
+		o.shown.WriteString(text)
+	}
 	o.raw = v.Content
 	o.mu.Unlock()
 	return v
@@ -179,6 +191,25 @@ func (r *run) waitFor(texts ...string) {
 		}
 		if time.Now().After(deadline) {
 			r.t.Fatalf("screen never showed %q; last frame:\n%s\nraw: %q", texts, s, r.o.raw)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitShown waits until some frame since the start has shown text (it may
+// be gone again: a status message expires after a few seconds).
+func (r *run) waitShown(text string) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.o.mu.Lock()
+		ok := strings.Contains(r.o.shown.String(), text)
+		r.o.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("no frame showed %q; last frame:\n%s", text, r.o.screen())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
