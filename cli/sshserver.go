@@ -189,7 +189,12 @@ func addrKey(a net.Addr) string {
 // client why, unless too many refusals are in flight already.
 func (s *sshServer) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	key := addrKey(c.RemoteAddr())
-	setSendBuffer(c)
+	if raw := rawTCP(c); raw != nil {
+		_ = raw.SetWriteBuffer(sendBuffer)
+		if p := tcpProgressOf(raw); p != nil {
+			ctx.SetValue(progressKey, p)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	reason := ""
@@ -233,14 +238,19 @@ func (s *sshServer) admit(ctx ssh.Context, c net.Conn) net.Conn {
 // round trip at 1 MB/s.
 const sendBuffer = 128 << 10
 
-func setSendBuffer(c net.Conn) {
+// rawTCP is the TCP connection under c (behind a PROXY protocol reader
+// too), or nil.
+func rawTCP(c net.Conn) *net.TCPConn {
 	if p, ok := c.(*proxyproto.Conn); ok {
 		c = p.Raw()
 	}
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetWriteBuffer(sendBuffer)
-	}
+	tc, _ := c.(*net.TCPConn)
+	return tc
 }
+
+// progressKey holds, in a connection's context, the reader of its TCP
+// progress (see tcpProgressOf).
+var progressKey = &struct{ name string }{"epic-tcp-progress"}
 
 // countedConn gives its slot back once, when closed.
 type countedConn struct {
@@ -291,10 +301,14 @@ func connCloser(sess ssh.Session) func() {
 // (the pump ends with the channel, right after).
 func (s *sshServer) run(sess ssh.Session, pty ssh.Pty, winch <-chan ssh.Window) {
 	kill := connCloser(sess)
+	var killOnce sync.Once
+	progress, _ := sess.Context().Value(progressKey).(func() (bool, uint64, bool))
 	out := newSessionWriter(sess, func() {
-		s.a.log.Warn("ssh client stalled: disconnected", "remote", sess.RemoteAddr().String(), "after", s.o.WriteStall.String())
-		kill()
-	}, s.o.WriteStall)
+		killOnce.Do(func() {
+			s.a.log.Warn("ssh client stalled: disconnected", "remote", sess.RemoteAddr().String(), "after", s.o.WriteStall.String())
+			kill()
+		})
+	}, s.o.WriteStall, progress)
 	in := newSessionInput()
 
 	var prog *tea.Program

@@ -35,6 +35,10 @@ import (
 //     flusher goroutine copies to the channel under a write deadline; a
 //     client that reads nothing for sessionWriteStall while output is
 //     pending is disconnected, which releases everything waiting on it.
+//     Pending includes what waits in the kernel's send queue: on Linux the
+//     connection's TCP counters tell whether the client acknowledged
+//     anything, so a client is not given the send buffer's worth of
+//     output before its clock starts.
 //   - Input: Bubble Tea's terminal reader (ultraviolet StreamEvents) sends
 //     parsed events on the program's unbuffered message channel without
 //     watching the program's context. Bytes that arrive as the program
@@ -57,6 +61,9 @@ const (
 	// sequence (its own timeout is uv.DefaultEscTimeout) before the nonce
 	// paste follows it.
 	drainPause = 2 * uv.DefaultEscTimeout
+	// progressTick is how often a session with output waiting in the
+	// kernel checks that the client still acknowledges some of it.
+	progressTick = time.Second
 	// drainWait is how long a stopping program may take to see the nonce
 	// before it is killed (a wedged program; a busy one needs more than
 	// the usual few milliseconds on an overloaded machine).
@@ -170,6 +177,9 @@ type sessionWriter struct {
 	dst   io.Writer
 	kill  func()
 	stall time.Duration
+	// progress, when known, reads the connection's TCP send queue (see
+	// tcpProgressOf); nil leaves the write deadline alone.
+	progress func() (pending bool, acked uint64, ok bool)
 
 	mu      sync.Mutex
 	cond    sync.Cond
@@ -177,10 +187,15 @@ type sessionWriter struct {
 	spare   []byte
 	err     error // set once the destination failed or the writer closed
 	flushed chan struct{}
+
+	watching   bool      // a progress check is scheduled
+	lastAcked  uint64    // bytes acknowledged at the last check
+	ackedSince time.Time // when lastAcked last moved
 }
 
-func newSessionWriter(dst io.Writer, kill func(), stall time.Duration) *sessionWriter {
-	w := &sessionWriter{dst: dst, kill: kill, stall: stall, flushed: make(chan struct{})}
+func newSessionWriter(dst io.Writer, kill func(), stall time.Duration,
+	progress func() (pending bool, acked uint64, ok bool)) *sessionWriter {
+	w := &sessionWriter{dst: dst, kill: kill, stall: stall, progress: progress, flushed: make(chan struct{})}
 	w.cond.L = &w.mu
 	go w.flush()
 	return w
@@ -239,6 +254,61 @@ func (w *sessionWriter) flush() {
 		if failed {
 			return
 		}
+		w.watch()
+	}
+}
+
+// watch starts, unless one runs, a check every progressTick that lasts
+// while output waits in the kernel: a client that acknowledges nothing
+// of it for the stall time is disconnected.
+func (w *sessionWriter) watch() {
+	if w.progress == nil {
+		return
+	}
+	w.mu.Lock()
+	busy := w.watching || w.err != nil
+	w.mu.Unlock()
+	if busy {
+		return
+	}
+	pending, acked, ok := w.progress()
+	if !ok || !pending {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.watching || w.err != nil {
+		return
+	}
+	w.watching = true
+	w.lastAcked, w.ackedSince = acked, time.Now()
+	time.AfterFunc(progressTick, w.check)
+}
+
+func (w *sessionWriter) check() {
+	pending, acked, ok := w.progress()
+	w.mu.Lock()
+	if !ok || !pending || w.err != nil {
+		w.watching = false
+		w.mu.Unlock()
+		return
+	}
+	now := time.Now()
+	if acked != w.lastAcked {
+		w.lastAcked, w.ackedSince = acked, now
+	}
+	stalled := now.Sub(w.ackedSince) >= w.stall
+	if stalled {
+		w.err = errClientStalled
+		w.buf = nil
+		w.watching = false
+		w.cond.Broadcast()
+	} else {
+		time.AfterFunc(progressTick, w.check)
+	}
+	w.mu.Unlock()
+	if stalled {
+		w.kill()
 	}
 }
 

@@ -365,3 +365,8 @@ func ServerClosed(conn net.Conn, timeout time.Duration) bool {
 		}
 	}
 }
+
+// Unread is how many bytes the server sent that wait unread in the
+// client's socket (-1 when the system cannot tell): for a stalled client,
+// it stops growing once the server can write no more.
+func (c *Client) Unread() int { return unread(c.tcp.Conn) }

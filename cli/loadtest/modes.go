@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -526,9 +527,11 @@ func Silent(ctx context.Context, t Target, n int) Result {
 }
 
 // Stalled: a logged-in client stops reading while the server has output
-// for it (window changes when resizes, else key presses). The server must
-// stay responsive for another user, disconnect the stalled client after
-// its write stall timeout, and then hold none of its goroutines.
+// for it (window changes when resizes, else view switches, each a new
+// screen). The server must stay responsive for another user, disconnect
+// the stalled client within its write stall timeout of the moment it
+// could write no more (the client's receive queue stops growing), and
+// then hold none of its goroutines.
 func Stalled(ctx context.Context, t Target, resizes bool) Result {
 	r := Result{Mode: "stalled reader", N: 1}
 	if resizes {
@@ -542,10 +545,9 @@ func Stalled(ctx context.Context, t Target, resizes bool) Result {
 	c := cs[0]
 	c.Stall()
 	start := time.Now()
-	// Enough output to fill the SSH window (2 MB) and the server's buffer.
 	stop := make(chan struct{})
 	var fed sync.WaitGroup
-	fed.Add(1)
+	fed.Add(2)
 	go func() {
 		defer fed.Done()
 		for i := 0; ; i++ {
@@ -558,10 +560,35 @@ func Stalled(ctx context.Context, t Target, resizes bool) Result {
 			}
 			if resizes {
 				_ = c.Resize(TermW-i%40, TermH-i%10)
+				time.Sleep(2 * time.Millisecond)
 			} else {
-				_ = c.Type([]string{"j", "k", "2", "3"}[i%4])
+				// One view switch per frame or so: every frame differs.
+				_ = c.Type("\t")
+				time.Sleep(10 * time.Millisecond)
 			}
-			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	// The moment the server's last byte arrived: the receive queue of the
+	// client's socket stops growing (or, where it cannot be read, the stall).
+	var lastGrowth atomic.Int64
+	lastGrowth.Store(start.UnixNano())
+	go func() {
+		defer fed.Done()
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		last := -1
+		for {
+			select {
+			case <-stop:
+				return
+			case <-c.Ended():
+				return
+			case <-tick.C:
+				if q := c.Unread(); q > last {
+					last = q
+					lastGrowth.Store(time.Now().UnixNano())
+				}
+			}
 		}
 	}()
 	// Meanwhile another user logs in and types.
@@ -571,15 +598,34 @@ func Stalled(ctx context.Context, t Target, resizes bool) Result {
 	lats := typing(others, 9, 2*time.Second, &r, &mu)
 	r.Latency = stats(lats)
 	closeAll(others)
-	select {
-	case <-c.Ended():
-		r.note("stalled client disconnected by the server after %s", time.Since(start).Round(100*time.Millisecond))
-	case <-time.After(t.WriteStall + 10*time.Second):
-		r.fail("stalled client still connected %s later (write stall timeout %s)", time.Since(start).Round(time.Second), t.WriteStall)
-		if t.Dump != nil {
-			r.note("goroutines:\n%s", t.Dump())
+	const slack, limit = 5 * time.Second, time.Minute
+	tick := time.NewTicker(50 * time.Millisecond)
+wait:
+	for {
+		select {
+		case <-c.Ended():
+			blocked := time.Unix(0, lastGrowth.Load())
+			r.note("stalled client disconnected by the server %s after it could write no more (%s after the client stalled)",
+				time.Since(blocked).Round(100*time.Millisecond), time.Since(start).Round(100*time.Millisecond))
+			break wait
+		case <-tick.C:
+			blocked := time.Unix(0, lastGrowth.Load())
+			switch {
+			case time.Since(blocked) > t.WriteStall+slack:
+				r.fail("stalled client still connected %s after the server's last byte reached it (write stall timeout %s)",
+					time.Since(blocked).Round(time.Second), t.WriteStall)
+			case time.Since(start) > limit:
+				r.fail("the server's output still reached the stalled client %s later: nothing filled its socket", limit)
+			default:
+				continue
+			}
+			if t.Dump != nil {
+				r.note("goroutines:\n%s", t.Dump())
+			}
+			break wait
 		}
 	}
+	tick.Stop()
 	close(stop)
 	fed.Wait()
 	c.Close()
