@@ -192,3 +192,5 @@ tool (
 	github.com/go-task/task/v3/cmd/task
 	honnef.co/go/tools/cmd/staticcheck
 )
+
+replace charm.land/bubbletea/v2 => ./third_party/bubbletea
