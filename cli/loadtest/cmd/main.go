@@ -38,7 +38,7 @@ func main() {
 		typeS  = flag.Duration("type", 10*time.Second, "how long the typing mode types")
 		rate   = flag.Float64("rate", 9, "keys per second per typing session")
 		old    = flag.Bool("old", false, "the server predates the limit flags and the profiling endpoints")
-		cpuOut = flag.String("cpuprofile", "", "write a CPU profile of the server during the typing mode to this file")
+		cpuOut = flag.String("cpuprofile", "", "write a CPU profile of the server during the typing mode to this file (and of each storm mode to FILE.storm, FILE.storm-bad)")
 	)
 	flag.Parse()
 	if *n < 1 || *n > 500 || *drops < 1 || *drops > 1000 || *typeS > 2*time.Minute {
@@ -151,7 +151,8 @@ func run(ctx context.Context, bin, dsn, modes string, n, drops int, typeFor time
 		case "typing":
 			var stop func() error
 			if cpuOut != "" && debug != "" {
-				stop = profile(debug, cpuOut, typeFor)
+				// The typing mode logs in for about 10 s first.
+				stop = profile(debug, cpuOut, 12*time.Second, max(1, int(typeFor.Seconds())-3))
 			}
 			r = loadtest.Typing(ctx, t, n, 10*time.Second, typeFor, rate)
 			if stop != nil {
@@ -159,10 +160,18 @@ func run(ctx context.Context, bin, dsn, modes string, n, drops int, typeFor time
 					r.Notes = append(r.Notes, "cpu profile: "+err.Error())
 				}
 			}
-		case "storm":
-			r = loadtest.Storm(ctx, t, 10, 100, true)
-		case "storm-bad":
-			r = loadtest.Storm(ctx, t, 10, 100, false)
+		case "storm", "storm-bad":
+			var stop func() error
+			if cpuOut != "" && debug != "" {
+				// After the 10 typists' logins, over the storm.
+				stop = profile(debug, cpuOut+"."+strings.TrimSpace(m), 2*time.Second, 5)
+			}
+			r = loadtest.Storm(ctx, t, 10, 100, strings.TrimSpace(m) == "storm")
+			if stop != nil {
+				if err := stop(); err != nil {
+					r.Notes = append(r.Notes, "cpu profile: "+err.Error())
+				}
+			}
 		case "drop":
 			r = loadtest.Drop(ctx, t, drops)
 		case "midframe":
@@ -239,14 +248,12 @@ func goroutines(debug string) int {
 	return n
 }
 
-// profile starts a CPU profile of the server covering d (after the logins)
-// and returns a function that waits for it and writes it to path.
-func profile(debug, path string, d time.Duration) func() error {
+// profile starts, after delay, a CPU profile of the server over secs
+// seconds and returns a function that waits for it and writes it to path.
+func profile(debug, path string, delay time.Duration, secs int) func() error {
 	errc := make(chan error, 1)
 	go func() {
-		// The typing mode logs in for about 10 s first.
-		time.Sleep(12 * time.Second)
-		secs := max(1, int(d.Seconds())-3)
+		time.Sleep(delay)
 		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debug, secs))
 		if err != nil {
 			errc <- err
