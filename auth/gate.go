@@ -110,13 +110,22 @@ func (g *Gate) ahead(t *Ticket) int {
 	return max(0, i+g.busy-g.slots+1)
 }
 
-// Wait blocks until t is admitted, the number of logins ahead of it
-// changes, patience passes or ctx ends, and reports that number. Once
-// admitted is true the caller holds a slot until Leave.
+// reportEvery: a waiting login's new place in line is reported at most
+// this often. Every admission changes every waiter's place; reporting each
+// change would redraw every queued login screen once per login admitted
+// (a hundred queued logins: ten thousand frames).
+const reportEvery = 500 * time.Millisecond
+
+// Wait blocks until t is admitted, patience passes or ctx ends, or, once
+// reportEvery has passed, the number of logins ahead of it has changed,
+// and reports that number. Once admitted is true the caller holds a slot
+// until Leave.
 func (t *Ticket) Wait(ctx context.Context, patience time.Duration) (ahead int, admitted bool, err error) {
 	g := t.g
 	timer := time.NewTimer(patience)
 	defer timer.Stop()
+	report := time.NewTimer(reportEvery)
+	defer report.Stop()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if t.admitted {
@@ -127,7 +136,7 @@ func (t *Ticket) Wait(ctx context.Context, patience time.Duration) (ahead int, a
 		t.waiting = false
 		t.seen = time.Now()
 	}()
-	last := -1
+	first, due := -1, false
 	for {
 		if t.done {
 			return 0, false, errAbandoned
@@ -141,21 +150,26 @@ func (t *Ticket) Wait(ctx context.Context, patience time.Duration) (ahead int, a
 			g.signal()
 			return 0, true, nil
 		}
-		if last >= 0 && n != last {
+		if first < 0 {
+			first = n
+		}
+		if due && n != first {
 			return n, false, nil
 		}
-		last = n
 		ch := g.changed
 		g.mu.Unlock()
 		select {
 		case <-ch:
 			g.mu.Lock()
+		case <-report.C:
+			g.mu.Lock()
+			due = true
 		case <-timer.C:
 			g.mu.Lock()
 			return g.ahead(t), false, nil
 		case <-ctx.Done():
 			g.mu.Lock()
-			return last, false, ctx.Err()
+			return first, false, ctx.Err()
 		}
 	}
 }

@@ -99,3 +99,43 @@ func TestGateWaitEndsWithItsContext(t *testing.T) {
 		t.Errorf("wait with an ended context: admitted %v, err %v", ok, err)
 	}
 }
+
+// TestGateReportsAPlaceAtMostTwiceASecond: twenty logins admitted in a
+// row change a waiting login's place twenty times; its screen hears of it
+// once, after reportEvery, with the place it has then.
+func TestGateReportsAPlaceAtMostTwiceASecond(t *testing.T) {
+	t.Parallel()
+	g := NewGate(1, 100, nil)
+	ctx := context.Background()
+	var front []*Ticket
+	for range 21 {
+		tk, err := g.Enter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		front = append(front, tk)
+	}
+	last, _ := g.Enter()
+	if got := last.Ahead(); got != 21 {
+		t.Fatalf("last login: %d ahead, want 21", got)
+	}
+	go func() {
+		for _, tk := range front[:20] {
+			if _, ok, _ := tk.Wait(ctx, time.Second); ok {
+				tk.Leave()
+			}
+		}
+	}()
+	start := time.Now()
+	n, ok, err := last.Wait(ctx, 5*time.Second)
+	took := time.Since(start)
+	if ok || err != nil {
+		t.Fatalf("last login: admitted %v, err %v; want still waiting", ok, err)
+	}
+	if took < reportEvery-50*time.Millisecond {
+		t.Errorf("the new place was reported after %s, before reportEvery (%s)", took, reportEvery)
+	}
+	if n != 1 {
+		t.Errorf("reported place %d, want 1 (the twenty ahead are done)", n)
+	}
+}

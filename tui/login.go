@@ -177,6 +177,35 @@ func (s *loginScreen) View() string {
 	default:
 		b.WriteString(st.Dim.Render("enter: next field, then log in"))
 	}
-	box := st.Box.Render(b.String())
-	return lipgloss.Place(s.w, s.h, lipgloss.Center, lipgloss.Center, box)
+	return center(st.Box.Render(b.String()), s.w, s.h)
+}
+
+// center places a block of lines of equal width in the middle of a w×h
+// window, by prefixing spaces and blank lines: what lipgloss.Place does
+// without measuring and padding every line of the window, as a login
+// screen is redrawn at every key and while it waits in line.
+func center(block string, w, h int) string {
+	lines := strings.Split(block, "\n")
+	bw := lipgloss.Width(lines[0])
+	for _, l := range lines[1:] {
+		bw = max(bw, lipgloss.Width(l))
+	}
+	left, top := max(0, (w-bw)/2), max(0, (h-len(lines))/2)
+	pad := strings.Repeat(" ", left)
+	var b strings.Builder
+	b.Grow(top + len(block) + len(lines)*(left+1))
+	for range top {
+		b.WriteByte('\n')
+	}
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pad)
+		b.WriteString(l)
+	}
+	for range h - top - len(lines) {
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
