@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -90,11 +91,32 @@ func (h *Hasher) Hash(password string) (string, error) {
 	return h.hashWithSalt(password, salt), nil
 }
 
-// idKey is argon2.IDKey under the semaphore.
+// idKey is argon2.IDKey under the semaphore, at low priority.
 func (h *Hasher) idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 	h.sem <- struct{}{}
 	defer func() { <-h.sem }()
-	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
+	var key []byte
+	atLowPriority(func() { key = argon2.IDKey(password, salt, time, memory, threads, keyLen) })
+	return key
+}
+
+// atLowPriority runs fn on an OS thread of its own at the lowest
+// scheduling priority, where the system allows it: a burst of logins then
+// takes the CPU the people already at work leave, instead of sharing it
+// with them (each hash is tens of milliseconds of a core). The thread is
+// not given back to the runtime: it ends with fn's goroutine, priority
+// and all.
+func atLowPriority(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		if !lowerThreadPriority() {
+			runtime.UnlockOSThread()
+		}
+		fn()
+	}()
+	<-done
 }
 
 func (h *Hasher) hashWithSalt(password string, salt []byte) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -73,6 +74,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	}
 	defer a.Close()
 	a.gate = auth.NewGate(o.LoginConcurrency, o.LoginQueue, releaseMemory())
+	reserveHashingThreads(a.gate.Slots())
 	srv, err := newSSHServer(a, o)
 	if err != nil {
 		return err
@@ -189,6 +191,18 @@ func (a *app) sshLogging(next ssh.Handler) ssh.Handler {
 // two seconds later, if no login came meanwhile, the argon2id blocks of a
 // burst (19 MiB each, garbage by then) go back to the OS, which the
 // runtime alone does only over minutes.
+// reserveHashingThreads adds to GOMAXPROCS one processor per password
+// check that may run at once. A check runs on a thread of lowest priority
+// (auth.Hasher), which the system leaves waiting while sessions have work;
+// the processor it holds meanwhile is then not one the sessions lack.
+// Once per process.
+var reserveHashingThreads = func() func(int) {
+	var once sync.Once
+	return func(slots int) {
+		once.Do(func() { runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + slots) })
+	}
+}()
+
 func releaseMemory() func() {
 	var mu sync.Mutex
 	var t *time.Timer

@@ -160,6 +160,19 @@ func (l *LiveSubscription) Close() {
 // ErrClosed is what Next returns once the subscription is closed.
 var ErrClosed = fmt.Errorf("subscription closed")
 
+// AltersRecord reports whether the change altered the record it names:
+// refusals, logins, failed logins, logouts and session events are entries
+// of the audit log only. Screens of records ignore the others (a login
+// storm would otherwise reload every open list and dashboard).
+func (c RecordChange) AltersRecord() bool {
+	return !auditOnly(c.Action)
+}
+
+func auditOnly(action string) bool {
+	return strings.HasSuffix(action, ".denied") || strings.HasPrefix(action, "session.") ||
+		action == "user.login" || action == "user.login_failed" || action == "user.logout"
+}
+
 // CanSeeChange applies the read policy to a change: the record's resource
 // must be readable; refusals, logins and session events are audit-log
 // matters; a notification is its recipient's only.
@@ -167,8 +180,7 @@ func CanSeeChange(a Actor, ch RecordChange) bool {
 	if ch.Entity == EntityNotification {
 		return ch.ID == a.ID
 	}
-	if strings.HasSuffix(ch.Action, ".denied") || strings.HasPrefix(ch.Action, "session.") ||
-		ch.Action == "user.login" || ch.Action == "user.login_failed" || ch.Action == "user.logout" {
+	if auditOnly(ch.Action) {
 		return CanReadAudit(a) == nil
 	}
 	switch ch.Entity {

@@ -85,13 +85,17 @@ type (
 	}
 )
 
-// touches reports whether the batch concerns one of the entities (always
-// true when changes were missed).
+// touches reports whether the batch altered a record of one of the
+// entities (always true when changes were missed). Entries of the audit
+// log alone (logins, refusals) alter no record.
 func (m changesMsg) touches(entities ...string) bool {
 	if m.batch.Missed {
 		return true
 	}
 	for _, c := range m.batch.Changes {
+		if !c.AltersRecord() {
+			continue
+		}
 		for _, e := range entities {
 			if c.Entity == e {
 				return true

@@ -159,3 +159,30 @@ func TestLiveFormWarnsOfAnotherChange(t *testing.T) {
 	r.waitFor("+33 9 99 99 99 99")
 	r.waitGone("Aline Dubois Jr")
 }
+
+// Entries of the audit log alone (logins, failed logins, refusals) alter
+// no record: open lists and dashboards do not reload for them, so a storm
+// of logins does not reload every screen of every session.
+func TestLiveLoginsReloadNothing(t *testing.T) {
+	batch := func(changes ...domain.RecordChange) changesMsg {
+		return changesMsg{batch: domain.LiveBatch{Changes: changes}, onTop: true}
+	}
+	auditOnly := []domain.RecordChange{
+		{Entity: "user", ID: 3, Action: "user.login"},
+		{Entity: "user", ID: 4, Action: "user.login_failed"},
+		{Entity: "user", ID: 3, Action: "user.logout"},
+		{Entity: "client", ID: 9, Action: "client.update.denied"},
+		{Entity: "user", ID: 3, Action: "session.reuse_detected"},
+	}
+	for _, c := range auditOnly {
+		if batch(c).touches(recordChanges...) {
+			t.Errorf("%s reloads the screens of records", c.Action)
+		}
+	}
+	if !batch(append(auditOnly, domain.RecordChange{Entity: "user", ID: 3, Action: "user.update"})...).touches("user") {
+		t.Error("a collaborator's change among logins does not reload the lists that name them")
+	}
+	if !(changesMsg{batch: domain.LiveBatch{Missed: true}}).touches("client") {
+		t.Error("missed changes do not reload")
+	}
+}
