@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -30,6 +31,7 @@ type guard struct {
 	viewCrash chan struct{}
 	once      sync.Once
 	notice    string // from the server (stopping, login timeout), over the bottom line
+	frames    frameLimit
 }
 
 // newGuard wraps m; ctx must end when the program does (the session's
@@ -84,6 +86,10 @@ func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 		return g, tea.Quit
 	case noticeMsg:
 		g.notice = msg.text
+		g.frames.redraw()
+		return g, nil
+	case redrawMsg:
+		g.frames.redraw()
 		return g, nil
 	}
 	if g.crashed {
@@ -99,7 +105,7 @@ func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	if inner != nil {
 		g.inner = inner
 	}
-	return g, g.wrap(c)
+	return g, tea.Batch(g.wrap(c), g.frames.afterUpdate(msg, time.Now()))
 }
 
 // View implements tea.Model: blank once crashed (the line is said by the
@@ -115,10 +121,14 @@ func (g *guard) View() (v tea.View) {
 			v = tea.NewView("")
 		}
 	}()
+	if last, ok := g.frames.cached(); ok {
+		return last
+	}
 	v = g.inner.View()
 	if g.notice != "" {
 		v.Content = withNotice(v.Content, g.notice)
 	}
+	g.frames.remember(v, time.Now())
 	return v
 }
 
