@@ -88,6 +88,26 @@ func (w *watch) text() string {
 	return ansi.Strip(string(w.raw))
 }
 
+// waitOverlap is how much already-searched output a search covers again,
+// for a text split between two reads (with the escape sequences between
+// its letters).
+const waitOverlap = 4 << 10
+
+// textSince is the screen text of what arrived after offset seen in the
+// stream (with waitOverlap before it), and the stream's offset now. A
+// search then costs what arrived, not the whole kept output: with a
+// hundred clients waiting, stripping 128 KiB at every frame made the
+// harness the busiest process on the machine.
+func (w *watch) textSince(seen int64) (string, int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	start := len(w.raw) - int(w.n-seen) - waitOverlap
+	if start < 0 || seen == 0 {
+		start = 0
+	}
+	return ansi.Strip(string(w.raw[start:])), w.n
+}
+
 func (w *watch) count() int64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -205,8 +225,10 @@ func Dial(ctx context.Context, addr string, o DialOptions) (*Client, error) {
 func (c *Client) WaitFor(timeout time.Duration, texts ...string) (string, error) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
+	var seen int64
 	for {
-		t := c.out.text()
+		var t string
+		t, seen = c.out.textSince(seen)
 		for _, s := range texts {
 			if strings.Contains(t, s) {
 				return s, nil

@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -30,17 +31,24 @@ import (
 
 func main() {
 	var (
-		bin    = flag.String("bin", "", "server binary (default: go build of this module)")
-		dsn    = flag.String("db", "", "database URL for the server (default: a fresh SQLite file); it must be empty")
-		modes  = flag.String("modes", "burst,typing,storm,storm-bad,drop,midframe,silent,stalled,stalled-resize,nopty", "comma-separated modes")
-		n      = flag.Int("n", 100, "sessions for burst and typing (at most 500)")
-		drops  = flag.Int("drops", 500, "clients of the drop mode (at most 1000)")
-		typeS  = flag.Duration("type", 10*time.Second, "how long the typing mode types")
-		rate   = flag.Float64("rate", 9, "keys per second per typing session")
-		old    = flag.Bool("old", false, "the server predates the limit flags and the profiling endpoints")
-		cpuOut = flag.String("cpuprofile", "", "write a CPU profile of the server during the typing mode to this file (and of each storm mode to FILE.storm, FILE.storm-bad)")
+		bin      = flag.String("bin", "", "server binary (default: go build of this module)")
+		dsn      = flag.String("db", "", "database URL for the server (default: a fresh SQLite file); it must be empty")
+		modes    = flag.String("modes", "burst,typing,storm,storm-bad,drop,midframe,silent,stalled,stalled-resize,nopty", "comma-separated modes")
+		n        = flag.Int("n", 100, "sessions for burst and typing (at most 500)")
+		drops    = flag.Int("drops", 500, "clients of the drop mode (at most 1000)")
+		typeS    = flag.Duration("type", 10*time.Second, "how long the typing mode types")
+		rate     = flag.Float64("rate", 9, "keys per second per typing session")
+		old      = flag.Bool("old", false, "the server predates the limit flags and the profiling endpoints")
+		selfProf = flag.String("selfprofile", "", "write a CPU profile of this harness (the clients' side) to this file")
+		cpuOut   = flag.String("cpuprofile", "", "write a CPU profile of the server during the typing mode to this file (and of each storm mode to FILE.storm, FILE.storm-bad)")
 	)
 	flag.Parse()
+	if *selfProf != "" {
+		f, err := os.Create(*selfProf)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if *n < 1 || *n > 500 || *drops < 1 || *drops > 1000 || *typeS > 2*time.Minute {
 		fmt.Fprintln(os.Stderr, "loadtest: -n 1..500, -drops 1..1000, -type at most 2m")
 		os.Exit(2)
