@@ -475,23 +475,61 @@ func TestE2ETwoServeAssignment(t *testing.T) {
 }
 
 // TestE2ETwoServeStop: SIGTERM to server A's process right after a user
-// pressed ctrl+s on a filled form: its sessions are told the server is
-// stopping, the save completes (in the database, and said on screen),
-// a form left unsaved writes nothing, the process exits with status 0
-// within 10 s of the signal, and server B goes on serving.
+// pressed ctrl+s on a filled form, while another user's save waits on a
+// row the test holds locked: A's sessions are told the server is
+// stopping; the first save completes within the notice's grace (in the
+// database, and said on screen); the second is still running when its
+// session ends, and completes once the lock goes; a form left unsaved
+// writes nothing; the process exits with status 0 within 10 s of the
+// signal, and server B goes on serving.
 func TestE2ETwoServeStop(t *testing.T) {
 	ts := newTwoServe(t)
 	ctx := context.Background()
+	sales := ts.user(t, "sales")
 	saver := ts.loginAs(t, ts.a.addr, "sales")
+	slow := ts.loginAs(t, ts.a.addr, "sales")
 	typing := ts.loginAs(t, ts.a.addr, "sales")
+	onA := []*loadtest.Client{saver, slow, typing}
 
-	// Another session has typed into a new client's form, unsaved.
+	// One session has typed into a new client's form, unsaved.
 	typeKeys(t, typing, "2")
 	see(t, typing, 20*time.Second, "filter: all")
 	typeKeys(t, typing, "n")
 	see(t, typing, 20*time.Second, "New client")
 	typeKeys(t, typing, "Unsaved Person")
 	see(t, typing, 20*time.Second, "Unsaved Person")
+
+	// One edits a client of theirs (the name gets " Junior") and saves
+	// while the test holds the client's row: the save waits on the lock.
+	var (
+		mine             int64
+		mineName, mineAt string
+	)
+	conn, err := pgx.Connect(ctx, ts.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, `SELECT id, full_name, email FROM clients WHERE sales_contact_id = $1 ORDER BY id LIMIT 1`,
+		sales.ID).Scan(&mine, &mineName, &mineAt); err != nil {
+		t.Fatalf("a client of %s: %v", sales.FullName, err)
+	}
+	typeKeys(t, slow, "2")
+	see(t, slow, 20*time.Second, "filter: all")
+	typeKeys(t, slow, "/"+mineAt+"\r")
+	see(t, slow, 20*time.Second, "1–1 of 1")
+	typeKeys(t, slow, "e")
+	see(t, slow, 20*time.Second, "Edit client "+mineName)
+	lock, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = lock.Rollback(ctx) }()
+	if _, err := lock.Exec(ctx, `SELECT id FROM clients WHERE id = $1 FOR UPDATE`, mine); err != nil {
+		t.Fatal(err)
+	}
+	typeKeys(t, slow, "\x05 Junior\x13") // ctrl+e: the end of the name
+	see(t, slow, 20*time.Second, "saving…")
 
 	// The sales user fills a new client's form (full name, email, phone)
 	// and presses ctrl+s; SIGTERM follows at once, the keys still on
@@ -507,11 +545,40 @@ func TestE2ETwoServeStop(t *testing.T) {
 	}
 	signalled := time.Now()
 
-	for _, c := range []*loadtest.Client{saver, typing} {
+	for _, c := range onA {
 		if _, err := c.WaitFor(10*time.Second, "the server is stopping"); err != nil {
 			t.Errorf("no stopping notice: %v", err)
 		}
 	}
+	// The locked save's session ends (the grace is over) with its call
+	// still waiting. The lock goes once serve says it waits for the call
+	// (or has exited: then the call died with it, and the check below
+	// fails).
+	select {
+	case <-slow.Ended():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session of the locked save is still open 10 s after SIGTERM")
+	}
+	const waiting = "stopping: sessions ended, waiting for 1 database call(s) under way"
+	for !strings.Contains(ts.a.out.String(), waiting) {
+		select {
+		case <-ts.a.done:
+			t.Errorf("serve exited without waiting for the locked save:\n%s", ts.a.out.String())
+		case <-time.After(20 * time.Millisecond):
+			if time.Since(signalled) > 15*time.Second {
+				t.Fatalf("serve never said it waits for the locked save:\n%s", ts.a.out.String())
+			}
+			continue
+		}
+		break
+	}
+	if n := pgCount(t, ts.dsn, `SELECT count(*) FROM clients WHERE id = $1 AND full_name = $2`, mine, mineName+" Junior"); n != 0 {
+		t.Fatal("the locked save went through while the row was locked")
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+
 	select {
 	case <-ts.a.done: // cmd.Wait returned
 	case <-time.After(20 * time.Second):
@@ -525,7 +592,7 @@ func TestE2ETwoServeStop(t *testing.T) {
 	if ts.a.err != nil {
 		t.Errorf("serve after SIGTERM: %v, want exit status 0", ts.a.err)
 	}
-	for _, c := range []*loadtest.Client{saver, typing} {
+	for _, c := range onA {
 		select {
 		case <-c.Ended():
 		case <-time.After(5 * time.Second):
@@ -546,6 +613,10 @@ func TestE2ETwoServeStop(t *testing.T) {
 	}
 	if !shown(saver, "client Grace Hopper saved") {
 		t.Error("the saver never saw that the client was saved")
+	}
+	// The save still running when its session ended completed.
+	if got, err := ts.db.Clients().Get(ctx, mine); err != nil || got.FullName != mineName+" Junior" {
+		t.Errorf("client #%d after the locked save: %q (err %v), want %q", mine, got.FullName, err, mineName+" Junior")
 	}
 	// The unsaved form wrote nothing.
 	if n := pgCount(t, ts.dsn, `SELECT count(*) FROM clients WHERE full_name = $1`, "Unsaved Person"); n != 0 {
