@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -363,4 +364,265 @@ func TestE2ETwoServeRevocation(t *testing.T) {
 		!strings.Contains(err.Error(), "wrong email or password") {
 		t.Fatalf("the deactivated user logging in again through B: %v, want it refused", err)
 	}
+}
+
+// supportedBy lists the ids of the events whose support contact is user.
+func supportedBy(t *testing.T, dsn string, user int64) []int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT id FROM events WHERE support_contact_id = $1 ORDER BY id`, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// TestE2ETwoServeAssignment: a manager assigns a support collaborator to
+// an event in the Events view of server A (filter "without support", a,
+// the collaborator, enter); the collaborator, with the inbox open on
+// server B, sees "you now support <event>" and the unread count arrive
+// without a key, and the database holds the assignment.
+func TestE2ETwoServeAssignment(t *testing.T) {
+	ts := newTwoServe(t)
+	ctx := context.Background()
+	sup := ts.user(t, "support")
+	mgr := ts.loginAs(t, ts.a.addr, "management")
+	onB := ts.loginAs(t, ts.b.addr, "support")
+
+	// B: the inbox, with what the demo data told them marked read, so
+	// the assignment is the one unread notification.
+	// The header reads "Inbox  0 unread · 0 shown" while the list loads:
+	// the loaded one has the database's counts.
+	unread := func() int {
+		return pgCount(t, ts.dsn, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, sup.ID)
+	}
+	u := unread()
+	shownN := min(pgCount(t, ts.dsn, `SELECT count(*) FROM notifications WHERE user_id = $1`, sup.ID), 200)
+	if u == 0 || shownN == 0 {
+		t.Fatalf("the demo data gives %s %d notifications, %d unread; want some unread", sup.FullName, shownN, u)
+	}
+	typeKeys(t, onB, "!")
+	see(t, onB, 20*time.Second, fmt.Sprintf("Inbox  %d unread · %d shown", u, shownN))
+	typeKeys(t, onB, "a")
+	see(t, onB, 20*time.Second, fmt.Sprintf("Inbox  0 unread · %d shown", shownN))
+	if n := unread(); n != 0 {
+		t.Fatalf("%d unread notifications in the database after marking all read, want 0", n)
+	}
+	before := supportedBy(t, ts.dsn, sup.ID)
+
+	// A: Events, its filters cycled (all, upcoming, past) to "without
+	// support". The header says "1–12 of 12  filter: without support":
+	// the count is the whole filtered list's, past events included.
+	unassigned := func() int {
+		return pgCount(t, ts.dsn, `SELECT count(*) FROM events WHERE support_contact_id IS NULL`)
+	}
+	n := unassigned()
+	if n == 0 {
+		t.Fatal("the demo data has no event without support")
+	}
+	typeKeys(t, mgr, "4")
+	see(t, mgr, 20*time.Second, "filter: all")
+	typeKeys(t, mgr, "fff")
+	see(t, mgr, 20*time.Second, fmt.Sprintf("of %s  filter: without support", groupDigits(n)))
+	// The first row is selected: a opens the picker for it.
+	typeKeys(t, mgr, "a")
+	see(t, mgr, 20*time.Second, "Support for ")
+	see(t, mgr, 20*time.Second, sup.FullName)
+	typeKeys(t, mgr, sup.FullName)
+	typeKeys(t, mgr, "\r")
+	see(t, mgr, 20*time.Second, sup.FullName+" now supports ")
+	// The event leaves the filtered list.
+	see(t, mgr, 20*time.Second, fmt.Sprintf("of %s  filter: without support", groupDigits(n-1)))
+
+	// The database: one more event supported by them, which had none.
+	after := supportedBy(t, ts.dsn, sup.ID)
+	var added []int64
+	for _, id := range after {
+		if !slices.Contains(before, id) {
+			added = append(added, id)
+		}
+	}
+	if len(added) != 1 || len(after) != len(before)+1 {
+		t.Fatalf("events supported by %s: %v before, %v after; want one more", sup.FullName, before, after)
+	}
+	if got := unassigned(); got != n-1 {
+		t.Errorf("%d events without support after the assignment, want %d", got, n-1)
+	}
+	ev, err := ts.db.Events().Get(ctx, added[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.SupportContactID == nil || *ev.SupportContactID != sup.ID {
+		t.Fatalf("event #%d's support id is %v, want %d", ev.ID, ev.SupportContactID, sup.ID)
+	}
+
+	// B, no key pressed: the open inbox shows the notification, unread.
+	see(t, onB, 20*time.Second, "you now support "+domain.StripControl(ev.Name))
+	see(t, onB, 20*time.Second, fmt.Sprintf("Inbox  1 unread · %d shown", min(shownN+1, 200)))
+	if n := unread(); n != 1 {
+		t.Errorf("%d unread notifications for %s in the database, want 1", n, sup.FullName)
+	}
+}
+
+// TestE2ETwoServeStop: SIGTERM to server A's process right after a user
+// pressed ctrl+s on a filled form, while another user's save waits on a
+// row the test holds locked: A's sessions are told the server is
+// stopping; the first save completes within the notice's grace (in the
+// database, and said on screen); the second is still running when its
+// session ends, and completes once the lock goes; a form left unsaved
+// writes nothing; the process exits with status 0 within 10 s of the
+// signal, and server B goes on serving.
+func TestE2ETwoServeStop(t *testing.T) {
+	ts := newTwoServe(t)
+	ctx := context.Background()
+	sales := ts.user(t, "sales")
+	saver := ts.loginAs(t, ts.a.addr, "sales")
+	slow := ts.loginAs(t, ts.a.addr, "sales")
+	typing := ts.loginAs(t, ts.a.addr, "sales")
+	onA := []*loadtest.Client{saver, slow, typing}
+
+	// One session has typed into a new client's form, unsaved.
+	typeKeys(t, typing, "2")
+	see(t, typing, 20*time.Second, "filter: all")
+	typeKeys(t, typing, "n")
+	see(t, typing, 20*time.Second, "New client")
+	typeKeys(t, typing, "Unsaved Person")
+	see(t, typing, 20*time.Second, "Unsaved Person")
+
+	// One edits a client of theirs (the name gets " Junior") and saves
+	// while the test holds the client's row: the save waits on the lock.
+	var (
+		mine             int64
+		mineName, mineAt string
+	)
+	conn, err := pgx.Connect(ctx, ts.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, `SELECT id, full_name, email FROM clients WHERE sales_contact_id = $1 ORDER BY id LIMIT 1`,
+		sales.ID).Scan(&mine, &mineName, &mineAt); err != nil {
+		t.Fatalf("a client of %s: %v", sales.FullName, err)
+	}
+	typeKeys(t, slow, "2")
+	see(t, slow, 20*time.Second, "filter: all")
+	typeKeys(t, slow, "/"+mineAt+"\r")
+	see(t, slow, 20*time.Second, "1–1 of 1")
+	typeKeys(t, slow, "e")
+	see(t, slow, 20*time.Second, "Edit client "+mineName)
+	lock, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = lock.Rollback(ctx) }()
+	if _, err := lock.Exec(ctx, `SELECT id FROM clients WHERE id = $1 FOR UPDATE`, mine); err != nil {
+		t.Fatal(err)
+	}
+	typeKeys(t, slow, "\x05 Junior\x13") // ctrl+e: the end of the name
+	see(t, slow, 20*time.Second, "saving…")
+
+	// The sales user fills a new client's form (full name, email, phone)
+	// and presses ctrl+s; SIGTERM follows at once, the keys still on
+	// their way.
+	email := fmt.Sprintf("grace-%d@example.com", time.Now().UnixNano())
+	typeKeys(t, saver, "2")
+	see(t, saver, 20*time.Second, "filter: all")
+	typeKeys(t, saver, "n")
+	see(t, saver, 20*time.Second, "New client")
+	typeKeys(t, saver, "Grace Hopper\t"+email+"\t01 23 45 67 89\x13")
+	if err := ts.a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	signalled := time.Now()
+
+	for _, c := range onA {
+		if _, err := c.WaitFor(10*time.Second, "the server is stopping"); err != nil {
+			t.Errorf("no stopping notice: %v", err)
+		}
+	}
+	// The locked save's session ends (the grace is over) with its call
+	// still waiting. The lock goes once serve says it waits for the call
+	// (or has exited: then the call died with it, and the check below
+	// fails).
+	select {
+	case <-slow.Ended():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session of the locked save is still open 10 s after SIGTERM")
+	}
+	const waiting = "stopping: sessions ended, waiting for 1 database call(s) under way"
+	for !strings.Contains(ts.a.out.String(), waiting) {
+		select {
+		case <-ts.a.done:
+			t.Errorf("serve exited without waiting for the locked save:\n%s", ts.a.out.String())
+		case <-time.After(20 * time.Millisecond):
+			if time.Since(signalled) > 15*time.Second {
+				t.Fatalf("serve never said it waits for the locked save:\n%s", ts.a.out.String())
+			}
+			continue
+		}
+		break
+	}
+	if n := pgCount(t, ts.dsn, `SELECT count(*) FROM clients WHERE id = $1 AND full_name = $2`, mine, mineName+" Junior"); n != 0 {
+		t.Fatal("the locked save went through while the row was locked")
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	select {
+	case <-ts.a.done: // cmd.Wait returned
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve still running 20 s after SIGTERM")
+	}
+	if d := time.Since(signalled); d > 10*time.Second {
+		t.Errorf("serve exited %s after SIGTERM, want at most 10 s", d.Round(time.Millisecond))
+	} else {
+		t.Logf("serve exited %s after SIGTERM", d.Round(time.Millisecond))
+	}
+	if ts.a.err != nil {
+		t.Errorf("serve after SIGTERM: %v, want exit status 0", ts.a.err)
+	}
+	for _, c := range onA {
+		select {
+		case <-c.Ended():
+		case <-time.After(5 * time.Second):
+			t.Error("a session is still open 5 s after serve exited")
+		}
+	}
+	if !strings.Contains(ts.a.out.String(), "stopping: telling open sessions") {
+		t.Errorf("serve did not say it was stopping:\n%s", ts.a.out.String())
+	}
+
+	// The save pressed before SIGTERM is in the database, and was said.
+	cl, err := ts.db.Clients().GetByEmail(ctx, email)
+	if err != nil {
+		t.Fatalf("the client saved just before SIGTERM is not in the database: %v", err)
+	}
+	if cl.FullName != "Grace Hopper" || cl.Phone != "01 23 45 67 89" {
+		t.Errorf("saved client %q, phone %q; want Grace Hopper, 01 23 45 67 89", cl.FullName, cl.Phone)
+	}
+	if !shown(saver, "client Grace Hopper saved") {
+		t.Error("the saver never saw that the client was saved")
+	}
+	// The save still running when its session ended completed.
+	if got, err := ts.db.Clients().Get(ctx, mine); err != nil || got.FullName != mineName+" Junior" {
+		t.Errorf("client #%d after the locked save: %q (err %v), want %q", mine, got.FullName, err, mineName+" Junior")
+	}
+	// The unsaved form wrote nothing.
+	if n := pgCount(t, ts.dsn, `SELECT count(*) FROM clients WHERE full_name = $1`, "Unsaved Person"); n != 0 {
+		t.Errorf("%d clients named Unsaved Person: the unsaved form was saved", n)
+	}
+
+	// B is still serving.
+	ts.loginAs(t, ts.b.addr, "support")
 }

@@ -114,6 +114,15 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if err := srv.shutdown(sctx); err != nil {
 		a.log.Warn("serve stop", "err", err)
 	}
+	// A session drained while its save was running has quit; the call
+	// goes on in its goroutine: let it finish before the database closes
+	// and the process exits.
+	if n := tui.CallsUnderWay(); n > 0 {
+		fmt.Fprintf(e.stdout, "stopping: sessions ended, waiting for %d database call(s) under way\n", n)
+		if err := tui.WaitCalls(sctx); err != nil {
+			a.log.Warn("serve stop: service calls still running", "err", err)
+		}
+	}
 	return nil
 }
 

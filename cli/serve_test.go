@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"os/signal"
 	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -200,6 +203,72 @@ func TestServeStopTellsSessions(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("serve took %s to stop, want at most 10 s", d)
+	}
+}
+
+// TestServeSignalIsServes: a SIGTERM to the process is serve's alone (its
+// context, fang's handler in the binary): the sessions' programs install no
+// handler of their own, so a session still takes keys after the signal,
+// until serve's shutdown drains it. With Bubble Tea's handler every
+// program quit at the signal, before the notice's grace, dropping the keys
+// in flight (a ctrl+s pressed just before: the save never happened).
+func TestServeSignalIsServes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	e, _, _, dir := testEnv(t, nil)
+	e.getenv = withVar(e.getenv, envDatabaseURL, dir+"/signal.db")
+	accts := demoAccounts(t, e)
+	tg := startServe(t, e, defaultServeOptions())
+	c, err := loadtest.Dial(context.Background(), tg.Addr, loadtest.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(accts[0][0], accts[0][1], 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The test catches the signal, so that the test process survives it
+	// (serve's context here is the test's, not tied to signals).
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-sig:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM not delivered within 10 s")
+	}
+	// The session goes on: two views, each answering its key. The
+	// renderer sends only the cells that changed, so a text that misses
+	// is asked again of a full repaint (a window change).
+	for _, step := range [][2]string{{"2", "filter: all"}, {"4", "Support"}} {
+		if err := c.Type(step[0]); err != nil {
+			t.Fatalf("typing %q after SIGTERM: %v", step[0], err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			_, err := c.WaitFor(2*time.Second, step[1])
+			if err == nil {
+				break
+			}
+			select {
+			case <-c.Ended():
+				t.Fatalf("after SIGTERM, %q: %v (the session's program took the signal)", step[0], err)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after SIGTERM, %q: %v", step[0], err)
+			}
+			_ = c.Resize(loadtest.TermW, loadtest.TermH)
+		}
+	}
+	select {
+	case <-c.Ended():
+		t.Fatal("the session ended after SIGTERM, without serve stopping")
+	default:
 	}
 }
 

@@ -404,5 +404,12 @@ func programFor(model tea.Model, s ssh.Session, pty ssh.Pty, in *sessionInput, o
 		tea.WithColorProfile(colorprofile.Env(env)),
 		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
 		tea.WithFilter(filter),
+		// The process's signals are serve's: SIGTERM and SIGINT end its
+		// context, and sshServer.shutdown tells the sessions, gives them
+		// StopGrace and drains them. Bubble Tea's own handler would turn
+		// the signal into a QuitMsg in every session at once: each would
+		// drain at once, dropping the keys still in flight (a ctrl+s
+		// pressed just before) and ending before the notice's grace.
+		tea.WithoutSignalHandler(),
 	)
 }

@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -105,9 +107,38 @@ func (e *env) tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 	}
 }
 
-// callCtx is the context of one service call.
+// callCtx is the context of one service call. The call counts as under
+// way (WaitCalls) until its cancel runs.
 func callCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	calls.Add(1)
+	var once sync.Once
+	return ctx, func() {
+		cancel()
+		once.Do(func() { calls.Add(-1) })
+	}
+}
+
+// calls counts the service calls under way in this process's UIs.
+var calls atomic.Int64
+
+// CallsUnderWay is how many service calls made from the UIs of this
+// process are under way.
+func CallsUnderWay() int64 { return calls.Load() }
+
+// WaitCalls waits until no service call made from a UI of this process
+// is under way, or ctx ends (its error then). A server that stops calls it
+// before closing the database: a save whose session has already quit
+// still completes, instead of dying with the process.
+func WaitCalls(ctx context.Context) error {
+	for calls.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 // fmtTime shows a UTC time in the user's zone.
