@@ -452,6 +452,8 @@ func TestE2ETwoServersLiveInbox(t *testing.T) {
 	manager.keys("a")
 	manager.waitFor(regexp.QuoteMeta(supUser.FullName)+`\s+\d+ upcoming event`, 10*time.Second)
 	manager.text(supUser.FullName)
+	// Every letter reached the filter before enter picks.
+	manager.waitFor(`filter: `+regexp.QuoteMeta(supUser.FullName), 10*time.Second)
 	manager.keys("Enter")
 	manager.waitFor(regexp.QuoteMeta(supUser.FullName)+" now supports", 10*time.Second)
 
