@@ -258,6 +258,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case popMsg:
 		return a, a.pop(msg.result)
 	case statusMsg:
+		if msg.aside && a.status != "" {
+			return a, nil
+		}
 		return a, a.setStatus(msg.text, msg.err)
 	case clearStatusMsg:
 		if msg.seq == a.statusSeq {

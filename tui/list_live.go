@@ -114,5 +114,5 @@ func (l *listModel[T]) applyLivePage(msg pageMsg[T]) tea.Cmd {
 	if by != "" {
 		note += ": changed by " + domain.StripControl(by)
 	}
-	return tea.Batch(cmd, info(note))
+	return tea.Batch(cmd, aside(note))
 }

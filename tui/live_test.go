@@ -186,3 +186,28 @@ func TestLiveLoginsReloadNothing(t *testing.T) {
 		t.Error("missed changes do not reload")
 	}
 }
+
+// A note about a change (a record left the list) never hides the answer to
+// the user's own action: in the UI that assigned support, "X now supports
+// Y" stays; where the status line is free, the note shows.
+func TestLiveNoteDoesNotHideTheUsersAnswer(t *testing.T) {
+	w := newWorld(t)
+	r := start(t, w.options(w.mgrSess), 100, 30)
+	r.waitFor("Events without support 2")
+	r.tm.Send(statusMsg{text: "Tom Tech now supports Acme spring gala"})
+	r.waitFor("Tom Tech now supports Acme spring gala")
+	r.tm.Send(statusMsg{text: "Acme spring gala left this list", aside: true})
+	r.tm.Send(statusMsg{text: "a later answer"})
+	r.waitFor("a later answer")
+	r.o.mu.Lock()
+	hidden := strings.Contains(r.o.shown.String(), "Acme spring gala left this list")
+	r.o.mu.Unlock()
+	if hidden {
+		t.Error("the note about a change replaced the answer being read")
+	}
+
+	free := start(t, w.options(w.mgrSess), 100, 30)
+	free.waitFor("Events without support 2")
+	free.tm.Send(statusMsg{text: "Acme spring gala left this list", aside: true})
+	free.waitFor("Acme spring gala left this list")
+}

@@ -162,6 +162,10 @@ type popMsg struct{ result tea.Msg }
 type statusMsg struct {
 	text string
 	err  bool
+	// aside: shown only when the status line is free, so a note about
+	// someone's change never hides the answer to the user's own action
+	// (the list reloading after one's own assignment).
+	aside bool
 }
 
 // errorMsg reports a failed operation: the App logs err raw and shows
@@ -196,6 +200,9 @@ func back(result tea.Msg) tea.Cmd { return func() tea.Msg { return popMsg{result
 
 // info returns a command that shows a success message.
 func info(text string) tea.Cmd { return func() tea.Msg { return statusMsg{text: text} } }
+
+// aside is info for notes that must not hide a message being read.
+func aside(text string) tea.Cmd { return func() tea.Msg { return statusMsg{text: text, aside: true} } }
 
 // reportError returns a command that reports err (see errorMsg).
 func reportError(op string, err error) tea.Cmd {
