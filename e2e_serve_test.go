@@ -178,6 +178,13 @@ func shown(c *loadtest.Client, text string) bool {
 	return err == nil
 }
 
+// openClients opens the client list (2) and waits for it.
+func openClients(t *testing.T, c *loadtest.Client) {
+	t.Helper()
+	typeKeys(t, c, "2")
+	see(t, c, 20*time.Second, "filter: all")
+}
+
 // typeKeys sends keys, failing the test if the session is gone.
 func typeKeys(t *testing.T, c *loadtest.Client, keys string) {
 	t.Helper()
@@ -300,13 +307,11 @@ func TestE2ETwoServeRevocation(t *testing.T) {
 	// Before: the sales user may create clients (n opens the form), in
 	// another session on B.
 	pre := ts.loginAs(t, ts.b.addr, "sales")
-	typeKeys(t, pre, "2")
-	see(t, pre, 20*time.Second, "filter: all")
+	openClients(t, pre)
 	typeKeys(t, pre, "n")
 	see(t, pre, 20*time.Second, "New client")
 	pre.Close()
-	typeKeys(t, onB, "2")
-	see(t, onB, 20*time.Second, "filter: all")
+	openClients(t, onB)
 
 	// The manager, on A, revokes client:create:any from sales: the 7th
 	// permission (the matrix's order), second column.
@@ -492,8 +497,7 @@ func TestE2ETwoServeStop(t *testing.T) {
 	onA := []*loadtest.Client{saver, slow, typing}
 
 	// One session has typed into a new client's form, unsaved.
-	typeKeys(t, typing, "2")
-	see(t, typing, 20*time.Second, "filter: all")
+	openClients(t, typing)
 	typeKeys(t, typing, "n")
 	see(t, typing, 20*time.Second, "New client")
 	typeKeys(t, typing, "Unsaved Person")
@@ -514,8 +518,7 @@ func TestE2ETwoServeStop(t *testing.T) {
 		sales.ID).Scan(&mine, &mineName, &mineAt); err != nil {
 		t.Fatalf("a client of %s: %v", sales.FullName, err)
 	}
-	typeKeys(t, slow, "2")
-	see(t, slow, 20*time.Second, "filter: all")
+	openClients(t, slow)
 	typeKeys(t, slow, "/"+mineAt+"\r")
 	see(t, slow, 20*time.Second, "1–1 of 1")
 	typeKeys(t, slow, "e")
@@ -535,8 +538,7 @@ func TestE2ETwoServeStop(t *testing.T) {
 	// and presses ctrl+s; SIGTERM follows at once, the keys still on
 	// their way.
 	email := fmt.Sprintf("grace-%d@example.com", time.Now().UnixNano())
-	typeKeys(t, saver, "2")
-	see(t, saver, 20*time.Second, "filter: all")
+	openClients(t, saver)
 	typeKeys(t, saver, "n")
 	see(t, saver, 20*time.Second, "New client")
 	typeKeys(t, saver, "Grace Hopper\t"+email+"\t01 23 45 67 89\x13")

@@ -196,10 +196,6 @@ func (a *app) sshLogging(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// releaseMemory returns what the gate calls when its last login ends:
-// two seconds later, if no login came meanwhile, the argon2id blocks of a
-// burst (19 MiB each, garbage by then) go back to the OS, which the
-// runtime alone does only over minutes.
 // reserveHashingThreads adds to GOMAXPROCS one processor per password
 // check that may run at once. A check runs on a thread of lowest priority
 // (auth.Hasher), which the system leaves waiting while sessions have work;
@@ -212,6 +208,10 @@ var reserveHashingThreads = func() func(int) {
 	}
 }()
 
+// releaseMemory returns what the gate calls when its last login ends:
+// two seconds later, if no login came meanwhile, the argon2id blocks of a
+// burst (19 MiB each, garbage by then) go back to the OS, which the
+// runtime alone does only over minutes.
 func releaseMemory() func() {
 	var mu sync.Mutex
 	var t *time.Timer

@@ -159,6 +159,21 @@ func withVar(getenv func(string) string, k, v string) func(string) string {
 	}
 }
 
+// loggedIn connects to addr and logs in as acct (email, password); the
+// connection closes with the test.
+func loggedIn(t *testing.T, addr string, acct [2]string) *loadtest.Client {
+	t.Helper()
+	c, err := loadtest.Dial(context.Background(), addr, loadtest.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if err := c.Login(acct[0], acct[1], 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // dumpGoroutines lists this process's goroutines, grouped by stack.
 func dumpGoroutines() string {
 	var b strings.Builder
@@ -179,14 +194,7 @@ func TestServeStopTellsSessions(t *testing.T) {
 	o := defaultServeOptions()
 	o.StopGrace = 500 * time.Millisecond
 	tg, stop := startServeStoppable(t, e, o)
-	c, err := loadtest.Dial(context.Background(), tg.Addr, loadtest.DialOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(accts[0][0], accts[0][1], 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	c := loggedIn(t, tg.Addr, accts[0])
 	start := time.Now()
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
@@ -220,14 +228,7 @@ func TestServeSignalIsServes(t *testing.T) {
 	e.getenv = withVar(e.getenv, envDatabaseURL, dir+"/signal.db")
 	accts := demoAccounts(t, e)
 	tg := startServe(t, e, defaultServeOptions())
-	c, err := loadtest.Dial(context.Background(), tg.Addr, loadtest.DialOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(accts[0][0], accts[0][1], 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	c := loggedIn(t, tg.Addr, accts[0])
 	// The test catches the signal, so that the test process survives it
 	// (serve's context here is the test's, not tied to signals).
 	sig := make(chan os.Signal, 1)

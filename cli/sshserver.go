@@ -301,13 +301,10 @@ func connCloser(sess ssh.Session) func() {
 // (the pump ends with the channel, right after).
 func (s *sshServer) run(sess ssh.Session, pty ssh.Pty, winch <-chan ssh.Window) {
 	kill := connCloser(sess)
-	var killOnce sync.Once
 	progress, _ := sess.Context().Value(progressKey).(func() (bool, uint64, bool))
 	out := newSessionWriter(sess, func() {
-		killOnce.Do(func() {
-			s.a.log.Warn("ssh client stalled: disconnected", "remote", sess.RemoteAddr().String(), "after", s.o.WriteStall.String())
-			kill()
-		})
+		s.a.log.Warn("ssh client stalled: disconnected", "remote", sess.RemoteAddr().String(), "after", s.o.WriteStall.String())
+		kill()
 	}, s.o.WriteStall, progress)
 	in := newSessionInput()
 

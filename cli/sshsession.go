@@ -195,7 +195,10 @@ type sessionWriter struct {
 
 func newSessionWriter(dst io.Writer, kill func(), stall time.Duration,
 	progress func() (pending bool, acked uint64, ok bool)) *sessionWriter {
-	w := &sessionWriter{dst: dst, kill: kill, stall: stall, progress: progress, flushed: make(chan struct{})}
+	// Both the write deadline and the progress check may find the client
+	// stalled: it is disconnected (and logged) once.
+	var once sync.Once
+	w := &sessionWriter{dst: dst, kill: func() { once.Do(kill) }, stall: stall, progress: progress, flushed: make(chan struct{})}
 	w.cond.L = &w.mu
 	go w.flush()
 	return w
